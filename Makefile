@@ -1,0 +1,26 @@
+# Two entry points (see README "Quick start"): `make dist` builds every book, `make test` runs the tests.
+# Both first install what the project needs: system libraries, then a virtual environment.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: dist test check install
+
+dist: $(STAMP)
+	$(BIN)/publish build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/publish check
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/install-system-deps
+	bash scripts/install-system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@

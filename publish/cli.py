@@ -1,0 +1,110 @@
+"""Commands: parse arguments, call build or check, print diagnostics, map outcomes to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from publish import __version__
+from publish.diagnostics import Diagnostics
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="publish", description="Build print, EPUB and web editions of "
+                                   "Markdown books.")
+    main.add_argument("--version", action="version", version=f"publish {__version__}")
+    commands = main.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="build books into an output directory")
+    build.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR",
+                       help="book directories (default: every book under manuscript/)")
+    build.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output directory (default: dist)")
+    build.add_argument("--format", action="append", choices=("pdf", "epub", "html"), dest="formats",
+                       help="only these formats (repeatable; default: all)")
+    build.add_argument("-v", "--verbose", action="store_true", help="show engine warnings and tracebacks")
+    check = commands.add_parser("check", help="read and check manuscripts without writing anything")
+    check.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
+    check.add_argument("-v", "--verbose", action="store_true")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.getLogger("weasyprint").setLevel(logging.WARNING if args.verbose else logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    try:
+        books = _book_dirs(args.books)
+        if books is None:
+            return EXIT_USAGE
+        return _build(args, books) if args.command == "build" else _check(books)
+    except KeyboardInterrupt:
+        print("publish: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 (the one place an unexpected error becomes a report)
+        print("publish: internal error: please report this as a bug"
+              + ("" if args.verbose else " (run with -v for the traceback)"), file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return EXIT_ERRORS
+
+
+def _book_dirs(given: list[Path]) -> list[Path] | None:
+    from publish.build import find_books
+
+    if not given:
+        books = find_books(Path("manuscript"))
+        if not books:
+            print("publish: no book directories given and none found under manuscript/", file=sys.stderr)
+            return None
+        return books
+    missing = [p for p in given if not p.is_dir()]
+    for path in missing:
+        print(f"publish: not a directory: {path}", file=sys.stderr)
+    return None if missing else given
+
+
+def _print(diagnostics: Diagnostics) -> None:
+    for diagnostic in sorted(set(diagnostics.items)):
+        print(diagnostic, file=sys.stderr)
+
+
+def _build(args: argparse.Namespace, books: list[Path]) -> int:
+    from publish.build import FORMATS, build_book, write_book, write_catalogue
+
+    started = time.monotonic()
+    formats = tuple(f for f in FORMATS if f in (args.formats or FORMATS))
+    results = []
+    for root in books:
+        result = build_book(root, formats)
+        _print(result.diagnostics)
+        if result.ok:
+            write_book(result, args.out)
+            print(f"built {result.root.name}: {', '.join(sorted(result.files)[:3])}"
+                  f"{' …' if len(result.files) > 3 else ''}", file=sys.stderr)
+        results.append(result)
+    if "html" in formats:
+        write_catalogue(results, args.out)
+    failed = [r for r in results if not r.ok]
+    print(f"{len(results) - len(failed)} built, {len(failed)} failed in {time.monotonic() - started:.1f} s",
+          file=sys.stderr)
+    return EXIT_ERRORS if failed else EXIT_OK
+
+
+def _check(books: list[Path]) -> int:
+    from publish.build import load_document
+    from publish.diagnostics import ManuscriptError
+
+    found = Diagnostics()
+    for root in books:
+        try:
+            _, diagnostics = load_document(root)
+            found.extend(diagnostics)
+        except ManuscriptError as error:
+            found.extend(error.diagnostics)
+    _print(found)
+    return EXIT_ERRORS if found.errors else EXIT_OK

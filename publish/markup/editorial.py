@@ -1,0 +1,59 @@
+"""Editorial brackets: `[text]` insertion, `[...]`/`[…]` omission, `[sic]`, `[text – ed.]` note.
+
+Links, images, footnote references and citations have higher priority and are taken first;
+`\\[` and `\\]` are literal. The bracket characters stay inside the span so copied text keeps them.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from collections import Counter
+
+from markdown import Extension, Markdown
+from markdown.inlinepatterns import InlineProcessor
+
+BRACKET_RE = r"\[(?P<inner>[^\[\]]+)\]"
+NOTE = re.compile(r"\s*[–—-]\s*ed\.\s*$")
+
+
+def classify(inner: str) -> str:
+    """The kind of an editorial bracket from its content."""
+    text = inner.strip()
+    if text in ("...", "…", ". . ."):
+        return "omission"
+    if text.lower() == "sic":
+        return "sic"
+    if NOTE.search(text):
+        return "note"
+    return "insert"
+
+
+class _EditorialProcessor(InlineProcessor):
+    # Python-Markdown re-reads the text of nested elements; a bracket already wrapped is left alone.
+    ANCESTOR_EXCLUDES = ("span",)
+
+    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 (Python-Markdown's API)
+        inner = m["inner"]
+        kind = classify(inner)
+        self.md.editorial_counts[kind] += 1
+        span = etree.Element("span", {"class": f"ed ed-{kind}"})
+        if kind == "sic":
+            span.text = "["
+            word = etree.SubElement(span, "i")
+            word.text = inner.strip()
+            word.tail = "]"
+        else:
+            span.text = f"[{inner}]"
+        return span, m.start(0), m.end(0)
+
+
+class EditorialExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+        self.md = md
+        md.editorial_counts = Counter()
+        md.registerExtension(self)
+        md.inlinePatterns.register(_EditorialProcessor(BRACKET_RE, md), "editorial", 40)
+
+    def reset(self) -> None:
+        self.md.editorial_counts = Counter()

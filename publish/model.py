@@ -1,0 +1,108 @@
+"""The document model every format renders from: chapters, headings, notes, citations, editorial marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from publish.book import BookConfig
+
+EDITORIAL_KINDS = ("insert", "omission", "sic", "note")
+
+
+@dataclass(frozen=True)
+class SourcePosition:
+    path: Path
+    line: int
+    col: int
+
+
+@dataclass
+class CiteItem:
+    """One work cited inside a citation: `see @key, 56-57 and elsewhere`."""
+
+    key: str
+    prefix: str = ""
+    locator: str = ""
+    label: str = "page"
+    suffix: str = ""
+    suppress_author: bool = False
+
+
+@dataclass
+class Citation:
+    """A citation as written; `html` is filled in by the resolve stage."""
+
+    id: str
+    items: list[CiteItem]
+    narrative: bool
+    raw: str
+    source: SourcePosition
+    html: str = ""
+
+    @property
+    def keys(self) -> list[str]:
+        return [item.key for item in self.items]
+
+
+@dataclass
+class Heading:
+    level: int
+    id: str
+    text: str
+    html: str
+
+
+@dataclass
+class Note:
+    """A footnote: its number in the book, the ids of the note and of its reference, its XHTML."""
+
+    number: int
+    id: str
+    ref_id: str
+    html: str
+
+
+@dataclass
+class Chapter:
+    """One chapter file parsed: the title heading, sub-headings, body XHTML (after the title) and notes."""
+
+    id: str
+    role: str  # "front", "body" or "back"
+    title: Heading
+    headings: list[Heading]
+    body: str
+    notes: list[Note]
+    source: Path
+    editorial_counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Reference:
+    """One entry of the References: the cited work's key, its anchor id and its formatted XHTML."""
+
+    key: str
+    id: str
+    html: str
+
+
+@dataclass
+class Document:
+    """A whole book ready to render: configuration, chapters in order, resolved citations and references."""
+
+    slug: str
+    config: BookConfig
+    chapters: list[Chapter]
+    citations: list[Citation]
+    references: list[Reference] = field(default_factory=list)
+    references_title: str = "References"
+
+    def chapters_in(self, role: str) -> list[Chapter]:
+        return [c for c in self.chapters if c.role == role]
+
+    @property
+    def notes(self) -> list[Note]:
+        return [note for chapter in self.chapters for note in chapter.notes]
+
+    def contributors(self, *roles: str) -> list[str]:
+        return [c.name for c in self.config.author if c.role in roles]

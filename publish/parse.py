@@ -1,0 +1,157 @@
+"""Parse: each chapter's Markdown, once, into the document model (chapters, notes, citations)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from publish.book import Book, ChapterSource
+from publish.diagnostics import Diagnostics, position
+from publish.markup import make_markdown
+from publish.model import Chapter, Citation, Heading, Note, SourcePosition
+
+ROLES = ("front", "back")
+CITATION_INDEX = re.compile(r'data-citation="(\d+)"')
+
+
+def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Citation]]:
+    """Every chapter of the book parsed in order; problems are added to `found`."""
+    md = make_markdown(book.config.speakers)
+    chapters: list[Chapter] = []
+    citations: list[Citation] = []
+    used_ids: set[str] = {"references", "title-page", "contents"}
+    for source in book.chapters:
+        md.reset()
+        html = md.convert(source.text)
+        chapter_citations = _citations(md.citations, source, len(citations))
+        chapter = _chapter(html, source, used_ids, len([n for c in chapters for n in c.notes]), found)
+        _number_citations(chapter, chapter_citations)
+        if chapter is None:
+            continue
+        chapter.editorial_counts = dict(md.editorial_counts)
+        chapters.append(chapter)
+        citations.extend(chapter_citations)
+    return chapters, citations
+
+
+def _citations(parsed: list, source: ChapterSource, first: int) -> list[Citation]:
+    """Citation objects for one chapter, each located in the source by the text it was written as."""
+    cursor: Counter[str] = Counter()
+    result = []
+    for index, (items, narrative, raw) in enumerate(parsed):
+        offset = _nth(source.text, raw, cursor[raw])
+        cursor[raw] += 1
+        line, col = position(source.text, offset) if offset >= 0 else (0, 0)
+        result.append(Citation(f"cite-{first + index + 1}", items, narrative, raw,
+                               SourcePosition(source.path, line, col)))
+    return result
+
+
+def _number_citations(chapter: Chapter | None, citations: list[Citation]) -> None:
+    """Give each citation placeholder the book-wide id of its Citation."""
+    if chapter is None:
+        return
+    def renumber(markup: str) -> str:
+        return CITATION_INDEX.sub(lambda m: f'id="{citations[int(m[1])].id}"', markup)
+    chapter.body = renumber(chapter.body)
+    for note in chapter.notes:
+        note.html = renumber(note.html)
+
+
+def _nth(text: str, needle: str, n: int) -> int:
+    offset = -1
+    for _ in range(n + 1):
+        offset = text.find(needle, offset + 1)
+        if offset < 0:
+            return -1
+    return offset
+
+
+def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before: int,
+             found: Diagnostics) -> Chapter | None:
+    root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    first = root[0] if len(root) else None
+    if first is None or first.tag != "h1":
+        found.error(source.path, "a chapter must begin with a level-1 heading ('# Title')", 1, 1)
+        return None
+    classes = set((first.get("class") or "").split())
+    role = next((r for r in ROLES if r in classes), "body")
+    if classes - set(ROLES):
+        first.set("class", " ".join(sorted(classes - set(ROLES))))
+    elif "class" in first.attrib:
+        del first.attrib["class"]
+    _unique_ids(root, used_ids, source, found)
+    notes = _notes(root, source, notes_before)
+    title = _heading(first)
+    root.remove(first)
+    headings = [_heading(h) for h in root.iter("h2", "h3")]
+    body = "".join(etree.tostring(child, encoding="unicode", method="xml") for child in root)
+    return Chapter(title.id, role, title, headings, body, notes, source.path)
+
+
+def _heading(element: etree._Element) -> Heading:
+    inner = (element.text or "") + "".join(
+        etree.tostring(child, encoding="unicode", method="xml") for child in element)
+    text = " ".join(element.text_content().split())
+    return Heading(int(element.tag[1]), element.get("id") or "", text, inner)
+
+
+def _unique_ids(root: etree._Element, used_ids: set[str], source: ChapterSource,
+                found: Diagnostics) -> None:
+    """Make heading ids unique in the whole book (the web edition is one page)."""
+    for element in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        base = element.get("id")
+        if not base:
+            continue
+        new, n = base, 1
+        while new in used_ids:
+            n += 1
+            new = f"{base}-{n}"
+        if new != base and element.tag != "h1":
+            found.warning(source.path, f"duplicate heading id '{base}' renamed '{new}'")
+        element.set("id", new)
+        used_ids.add(new)
+
+
+def _notes(root: etree._Element, source: ChapterSource, notes_before: int) -> list[Note]:
+    """Lift Python-Markdown's footnotes out of the body into Note objects numbered through the book."""
+    block = root.find("div[@class='footnote']")
+    if block is None:
+        return []
+    root.remove(block)
+    numbers: dict[str, int] = {}
+    notes = []
+    for li in block.iter("li"):
+        number = notes_before + len(notes) + 1
+        numbers[li.get("id")] = number
+        for backref in li.xpath(".//a[contains(@class, 'footnote-backref')]"):
+            _drop(backref)
+        html = "".join(etree.tostring(c, encoding="unicode", method="xml") for c in li)
+        notes.append(Note(number, f"note-{number}", f"noteref-{number}", html.strip()))
+    for sup in root.xpath(".//sup[a[contains(@class, 'footnote-ref')]]"):
+        link = sup[0]
+        number = numbers.get(link.get("href", "#")[1:])
+        if number is None:
+            continue
+        ref = etree.Element("a", {"class": "noteref", "id": f"noteref-{number}", "href": f"#note-{number}"})
+        ref.text = str(number)
+        ref.tail = sup.tail
+        sup.getparent().replace(sup, ref)
+    return notes
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove an element, keeping its tail text and trimming the space before it."""
+    parent = element.getparent()
+    previous = element.getprevious()
+    tail = element.tail or ""
+    if previous is not None:
+        previous.tail = ((previous.tail or "").rstrip("\xa0 ") + tail) or None
+    else:
+        parent.text = ((parent.text or "").rstrip("\xa0 ") + tail) or None
+    parent.remove(element)
+

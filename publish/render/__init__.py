@@ -1,0 +1,96 @@
+"""Renderers: one module per format (pdf, epub, html) over one Document, plus the shared Jinja environment."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from publish import __version__
+from publish.model import Document
+
+STYLES = Path(__file__).resolve().parent.parent.parent / "styles"
+LAYOUTS = STYLES / "layouts"
+FONTS = STYLES / "fonts"
+BODY_FONT = "Gentium Book Plus"
+FONT_LICENCE = "SIL Open Font License 1.1"
+FONT_FACES = (  # file stem, weight, style
+    ("GentiumBookPlus-Regular", 400, "normal"),
+    ("GentiumBookPlus-Italic", 400, "italic"),
+    ("GentiumBookPlus-Bold", 700, "normal"),
+    ("GentiumBookPlus-BoldItalic", 700, "italic"),
+)
+ROLE_NAMES = {"author": "author", "editor": "editor", "interviewer": "interviewer",
+              "interviewee": "interviewee", "translator": "translator"}
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja environment every layout renders in; every value is escaped unless marked safe."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(LAYOUTS)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["names"] = join_names
+    return env
+
+
+def join_names(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def byline(doc: Document) -> str:
+    """The title-page credit line: authors, or interviewee(s) with the interviewer, and the editor."""
+    parts = []
+    authors = doc.contributors("author", "interviewee")
+    if authors:
+        parts.append(join_names(authors))
+    interviewers = doc.contributors("interviewer")
+    if interviewers:
+        parts.append(f"interviewed by {join_names(interviewers)}")
+    editors = doc.contributors("editor")
+    if editors:
+        parts.append(f"edited by {join_names(editors)}")
+    translators = doc.contributors("translator")
+    if translators:
+        parts.append(f"translated by {join_names(translators)}")
+    return ", ".join(parts)
+
+
+def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
+    """What every layout receives: the document, its parts, and facts about the edition."""
+    config = doc.config
+    return {
+        "doc": doc,
+        "book": config,
+        "fmt": fmt,
+        "front_matter": doc.chapters_in("front"),
+        "body_matter": doc.chapters_in("body"),
+        "back_matter": doc.chapters_in("back"),
+        "byline": byline(doc),
+        "font_name": BODY_FONT,
+        "font_licence": FONT_LICENCE,
+        "generator": f"publish {__version__}",
+        **extra,
+    }
+
+
+def font_face_css(directory: Path | str, extension: str) -> str:
+    """@font-face rules for the book face, its files found under `directory`."""
+    rules = []
+    for stem, weight, style in FONT_FACES:
+        rules.append(f'@font-face {{ font-family: "{BODY_FONT}"; src: url("{directory}/{stem}.{extension}"); '
+                     f"font-weight: {weight}; font-style: {style}; }}")
+    return "\n".join(rules)
+
+
+def render_template(name: str, **values: object) -> str:
+    return environment().get_template(name).render(**values)

@@ -1,0 +1,133 @@
+"""The EPUB 3 edition: one XHTML document per part through the layouts, packaged by EbookLib."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+from ebooklib import epub
+
+from publish.model import Document
+from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
+from publish.render.markup import chapter_body
+
+MARC_ROLES = {"author": "aut", "editor": "edt", "interviewer": "ivr", "interviewee": "ive",
+              "translator": "trl"}
+LINK = re.compile(r'href="#([^"]+)"')
+ID = re.compile(r'\bid="([^"]+)"')
+
+
+class _Writer(epub.EpubWriter):
+    """EbookLib's writer with our own navigation document in place of its generated one."""
+
+    def __init__(self, target, book, nav: bytes, options: dict) -> None:
+        super().__init__(target, book, options)
+        self.nav = nav
+
+    def _get_nav(self, item) -> bytes:
+        return self.nav
+
+
+def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
+    """The EPUB as zip bytes (entry order and times are fixed later by the writer stage)."""
+    pages = _pages(doc)
+    files = {name: xhtml for name, _, xhtml in pages}
+    _link_across_files(files)
+    book = epub.EpubBook()
+    _metadata(book, doc)
+    css = font_face_css("../fonts", "woff2") + "\n" + (STYLES / "css" / "epub.css").read_text("utf-8")
+    book.add_item(epub.EpubItem("css", "css/epub.css", "text/css", css.encode()))
+    for stem, _, _ in FONT_FACES:
+        book.add_item(epub.EpubItem(f"font-{stem}", f"fonts/{stem}.woff2", "font/woff2",
+                                    (FONTS / f"{stem}.woff2").read_bytes()))
+    items = {}
+    for name, title, _ in pages:
+        item = epub.EpubItem(name.removesuffix(".xhtml"), name, "application/xhtml+xml",
+                             files[name].encode())
+        items[name] = item
+        book.add_item(item)
+    nav_item = epub.EpubNav(file_name="nav.xhtml")
+    book.add_item(nav_item)
+    book.add_item(epub.EpubNcx())
+    book.toc = [epub.Link(name, title, name.removesuffix(".xhtml")) for name, title, _ in pages]
+    spine = [items[n] for n, _, _ in pages[:2]] + [nav_item] + [items[n] for n, _, _ in pages[2:]]
+    book.spine = spine
+    nav = render_template("epub/nav.xhtml", **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc)))
+    target = io.BytesIO()
+    writer = _Writer(target, book, nav.encode(), {**epub.EpubWriter.DEFAULT_OPTIONS, "mtime": modified})
+    writer.process()
+    writer.write()
+    return target.getvalue()
+
+
+def _pages(doc: Document) -> list[tuple[str, str, str]]:
+    """(file name, title, XHTML) for each document of the EPUB, in reading order."""
+    def page(part: str, title: str, **values: object) -> str:
+        return render_template("epub/page.xhtml", **context(doc, "epub", part=part, page_title=title,
+                                                             body_type=None, **values))
+
+    pages = [("titlepage.xhtml", "Title page", page("titlepage", doc.config.title)),
+             ("copyright.xhtml", "Copyright", page("copyright", "Copyright"))]
+    for chapter in doc.chapters:
+        pages.append((f"{chapter.id}.xhtml", chapter.title.text,
+                      page("chapter", chapter.title.text, chapter=chapter, body=chapter_body(chapter, "epub"))))
+    if doc.references:
+        pages.append(("references.xhtml", doc.references_title, page("references", doc.references_title)))
+    return pages
+
+
+def _link_across_files(files: dict[str, str]) -> None:
+    """Rewrite `#id` links whose target lives in another document of the EPUB."""
+    home = {i: name for name, xhtml in files.items() for i in ID.findall(xhtml)}
+    for name, xhtml in files.items():
+        own = set(ID.findall(xhtml))
+
+        def target(m: re.Match[str]) -> str:
+            ident = m[1]
+            if ident in own or ident not in home:
+                return m[0]
+            return f'href="{home[ident]}#{ident}"'
+
+        files[name] = LINK.sub(target, xhtml)
+
+
+def _toc(doc: Document) -> list[dict[str, object]]:
+    toc = [{"href": "titlepage.xhtml", "html": "Title page", "children": []}]
+    for chapter in doc.chapters:
+        name = f"{chapter.id}.xhtml"
+        toc.append({"href": name, "html": chapter.title.html, "children": [
+            {"href": f"{name}#{h.id}", "html": h.html} for h in chapter.headings if h.level == 2]})
+    if doc.references:
+        toc.append({"href": "references.xhtml", "html": doc.references_title, "children": []})
+    return toc
+
+
+def _landmarks(doc: Document) -> list[dict[str, str]]:
+    marks = [{"type": "titlepage", "href": "titlepage.xhtml", "title": "Title page"},
+             {"type": "toc", "href": "nav.xhtml#toc", "title": "Contents"}]
+    body = doc.chapters_in("body")
+    if body:
+        marks.append({"type": "bodymatter", "href": f"{body[0].id}.xhtml", "title": "Start of content"})
+    if doc.references:
+        marks.append({"type": "bibliography", "href": "references.xhtml", "title": doc.references_title})
+    return marks
+
+
+def _metadata(book: epub.EpubBook, doc: Document) -> None:
+    config = doc.config
+    book.set_identifier(config.identifier or f"urn:publish:{doc.slug}")
+    book.set_title(config.title)
+    book.set_language(config.language)
+    if config.subtitle:
+        book.add_metadata("DC", "title", config.subtitle, {"id": "subtitle"})
+        book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    for n, person in enumerate(config.author, 1):
+        book.add_author(person.name, role=MARC_ROLES[person.role], uid=f"creator{n}")
+    for field, value in (("publisher", config.publisher), ("rights", config.rights),
+                         ("description", config.description), ("source", config.source),
+                         ("date", config.date)):
+        if value:
+            book.add_metadata("DC", field, value)
+    for subject in config.subjects:
+        book.add_metadata("DC", "subject", subject)

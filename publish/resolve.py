@@ -1,0 +1,57 @@
+"""Resolve: citations rendered by the CSL processor and filled into the chapters; the References built."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from publish.bibliography import check_style, load_bibliography, render_citations, style_path, uncited
+from publish.book import Book
+from publish.diagnostics import Diagnostics
+from publish.model import Chapter, Citation, Document
+from publish.parse import parse_book
+
+LOCALES = {"en": "en-US", "fr": "fr-FR", "de": "de-DE", "es": "es-ES", "ru": "ru-RU"}
+
+
+def resolve_book(book: Book) -> tuple[Document, Diagnostics]:
+    """Parse every chapter and resolve every citation; raise ManuscriptError on any error."""
+    found = Diagnostics()
+    found.extend(book.warnings)
+    chapters, citations = parse_book(book, found)
+    references = []
+    if citations or book.bibliography_paths:
+        style = style_path(book.config.csl, book.root)
+        check_style(style, book.config_path)
+        bibliography = load_bibliography(book.bibliography_paths)
+        locale = LOCALES.get(book.config.language.split("-")[0], "en-US")
+        references = render_citations(citations, bibliography, style, locale, found)
+        for key in uncited(bibliography, citations):
+            path, line, col = bibliography.where[key]
+            if path.parent == book.root:
+                found.warning(path, f"bibliography entry '{key}' is not cited", line, col)
+    found.raise_if_errors()
+    by_id = {c.id: c for c in citations}
+    for chapter in chapters:
+        _fill_citations(chapter, by_id)
+    return Document(book.slug, book.config, chapters, citations, references), found
+
+
+def _fill_citations(chapter: Chapter, by_id: dict[str, Citation]) -> None:
+    chapter.body = fill_citation_text(chapter.body, by_id)
+    for note in chapter.notes:
+        note.html = fill_citation_text(note.html, by_id)
+
+
+def fill_citation_text(markup: str, by_id: dict[str, Citation]) -> str:
+    """Put each citation's rendered text, linked to its first work's entry, into its placeholder."""
+    if 'class="citation"' not in markup:
+        return markup
+    root = etree.fromstring(f"<div>{markup}</div>")
+    for span in root.iter("span"):
+        citation = by_id.get(span.get("id", ""))
+        if span.get("class") != "citation" or citation is None:
+            continue
+        link = etree.fromstring(f'<a href="#ref-{citation.keys[0]}" role="doc-biblioref">'
+                                f"{citation.html}</a>")
+        span.append(link)
+    return (root.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in root)

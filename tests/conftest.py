@@ -1,0 +1,72 @@
+"""Shared fixtures: real builds of real books, run through the command line as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+MANUSCRIPT = PROJECT / "manuscript"
+SEEDS = PROJECT.parent / "shared" / "seeds"
+BOOKS = ("leon-trotsky-speaks", "lesson-of-the-soviet-union")
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_publish(*args: str | os.PathLike[str], cwd: Path = PROJECT) -> Run:
+    """Run the `publish` command in a fresh process, as a user or CI would."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    done = subprocess.run([sys.executable, "-m", "publish", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both pamphlets built once, every format, into a temporary output directory."""
+    out = tmp_path_factory.mktemp("dist")
+    result = run_publish("build", "--out", out)
+    assert result.code == 0, result.stderr
+    return out
+
+
+def write_book(root: Path, chapters: dict[str, str], config: str = "", bibliography: str | None = None) -> Path:
+    """A small book on disk: book.yaml, its chapters and (optionally) its own bibliography."""
+    root.mkdir(parents=True, exist_ok=True)
+    names = "[" + ", ".join(chapters) + "]"
+    (root / "book.yaml").write_text(textwrap.dedent(config) + f"chapters: {names}\n" if "chapters:" not in config
+                                    else textwrap.dedent(config), encoding="utf-8")
+    for name, text in chapters.items():
+        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    if bibliography is not None:
+        (root / "bibliography.yaml").write_text(textwrap.dedent(bibliography), encoding="utf-8")
+    return root
+
+
+TOY_BIBLIOGRAPHY = """\
+    references:
+    - id: trotsky1937b
+      type: book
+      author: [{family: Trotsky, given: Leon}]
+      title: The Revolution Betrayed
+      publisher-place: New York
+      issued: {date-parts: [[1970]]}
+      original-date: {date-parts: [[1937]]}
+    - id: guevara2018
+      type: book
+      author: [{family: Guevara, given: Che}]
+      title: El Gran Debate
+      publisher: Ocean Press
+      issued: 2018
+    """

@@ -1,0 +1,88 @@
+"""Bad input: one diagnostic line naming the file (and line), exit 1, no traceback, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TOY_BIBLIOGRAPHY, run_publish, write_book
+
+GOOD_CONFIG = "title: A Small Book\nlanguage: en\n"
+
+
+def assert_one_error(result, expected: str, out: Path | None = None) -> None:
+    assert result.code == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == [expected], result.stderr
+    if out is not None:
+        assert not out.exists() or not any(out.rglob("*")), sorted(out.rglob("*"))
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"},
+                      "title: A Small Book\nsubtitle: [unclosed\nchapters: [a.md]\n")
+    out = tmp_path / "out"
+    result = run_publish("build", root, "--out", out)
+    assert_one_error(result, f"{root / 'book.yaml'}:3:9: error: malformed YAML: "
+                             "expected ',' or ']', but got ':'", out)
+
+
+def test_unknown_key_suggests_the_nearest(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"}, GOOD_CONFIG + "subtitel: Oops\n")
+    result = run_publish("check", root)
+    assert_one_error(result, f"{root / 'book.yaml'}:3:1: error: unknown key 'subtitel' (did you mean 'subtitle'?)")
+
+
+def test_missing_chapter_names_the_entry(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"},
+                      GOOD_CONFIG + "chapters:\n  - a.md\n  - missing.md\n")
+    out = tmp_path / "out"
+    result = run_publish("build", root, "--out", out)
+    assert_one_error(result, f"{root / 'book.yaml'}:5:5: error: chapter 'missing.md' not found", out)
+
+
+def test_chapter_not_utf8_names_line_and_byte(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"}, GOOD_CONFIG)
+    (root / "a.md").write_bytes("# A\n\nCaf\xe9 society.\n".encode("latin-1"))
+    out = tmp_path / "out"
+    result = run_publish("build", root, "--out", out)
+    assert_one_error(result, f"{root / 'a.md'}:3:4: error: not valid UTF-8 (byte offset 8)", out)
+
+
+def test_unknown_citation_key_suggests_the_nearest(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nAs he wrote [@trotsky1937c, 56].\n"},
+                      GOOD_CONFIG, TOY_BIBLIOGRAPHY)
+    result = run_publish("check", root)
+    assert_one_error(result, f"{root / 'a.md'}:3:13: error: unknown citation key 'trotsky1937c' "
+                             "(did you mean 'trotsky1937b'?)")
+
+
+@pytest.mark.parametrize("config, message", [
+    ("title: T\nlanguage: english\n", "'language': 'english' is not a BCP 47 language tag (e.g. en, en-GB, fr)"),
+    ("title: T\nauthor: [{name: A, role: boss}]\n",
+     "'author': role must be one of author, editor, interviewer, interviewee, translator; keys are name and role"),
+    ("title: T\nidentifier: 12345\n", "'identifier': expected 'isbn:…' or 'urn:uuid:…'"),
+])
+def test_invalid_values(tmp_path: Path, config: str, message: str):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"}, config)
+    result = run_publish("check", root)
+    assert_one_error(result, f"{root / 'book.yaml'}:2:1: error: {message}")
+
+
+def test_failed_book_leaves_earlier_outputs_intact(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"}, GOOD_CONFIG)
+    out = tmp_path / "out"
+    assert run_publish("build", root, "--out", out, "--format", "epub").code == 0
+    before = (out / "book.epub").read_bytes()
+    (root / "a.md").write_bytes(b"# A\n\n\xff\n")
+    result = run_publish("build", root, "--out", out, "--format", "epub")
+    assert result.code == 1
+    assert (out / "book.epub").read_bytes() == before
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_wrong_usage_exits_2(tmp_path: Path):
+    assert run_publish("build", "--format", "docx").code == 2
+    assert run_publish("build", tmp_path / "nowhere").code == 2
