@@ -80,16 +80,27 @@ def _read_entries(path: Path) -> list[tuple[dict[str, Any], int, int]]:
 
 
 def _normalise(entry: dict[str, Any]) -> dict[str, Any]:
-    """CSL JSON as citeproc-py reads it: dates as date-parts, everything else as text."""
+    """CSL JSON as citeproc-py reads it: dates as date-parts, everything else as text, escaped for
+    HTML (citeproc-py's HTML formatter inserts field values as they are)."""
     result: dict[str, Any] = {}
     for field, value in entry.items():
         if field in DATE_FIELDS:
             result[field] = _date(value)
-        elif isinstance(value, (datetime.date, int, float)):
+        elif field == "id":
             result[field] = str(value)
         else:
-            result[field] = value
+            result[field] = _escaped(value)
     return result
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, (datetime.date, int, float, str)):
+        return html.escape(str(value), quote=False)
+    return value
 
 
 def _date(value: Any) -> Any:
@@ -129,9 +140,10 @@ def render_citations(citations: list[Citation], bibliography: Bibliography, styl
             if item.locator:
                 options["locator"] = Locator(item.label, item.locator)
             if item.prefix:
-                options["prefix"] = item.prefix + " "
+                options["prefix"] = html.escape(item.prefix, quote=False) + " "
             if item.suffix:
-                options["suffix"] = (" " if item.suffix[0].isalnum() else "") + item.suffix
+                space = " " if item.suffix[0].isalnum() else ""
+                options["suffix"] = space + html.escape(item.suffix, quote=False)
             return CitationItem(item.key, **options)
 
         groups = [CslCitation([csl_item(i) for i in c.items]) for c in known]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from pathlib import Path
@@ -94,10 +95,14 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
 
 
 def _heading(element: etree._Element) -> Heading:
-    inner = (element.text or "") + "".join(
-        etree.tostring(child, encoding="unicode", method="xml") for child in element)
     text = " ".join(element.text_content().split())
-    return Heading(int(element.tag[1]), element.get("id") or "", text, inner)
+    return Heading(int(element.tag[1]), element.get("id") or "", text, inner_xml(element))
+
+
+def inner_xml(element: etree._Element) -> str:
+    """An element's content as XHTML: its text, escaped, and its children with their tails."""
+    return html.escape(element.text or "", quote=False) + "".join(
+        etree.tostring(child, encoding="unicode", method="xml") for child in element)
 
 
 def _unique_ids(root: etree._Element, used_ids: set[str], source: ChapterSource,
@@ -130,8 +135,7 @@ def _notes(root: etree._Element, source: ChapterSource, notes_before: int) -> li
         numbers[li.get("id")] = number
         for backref in li.xpath(".//a[contains(@class, 'footnote-backref')]"):
             _drop(backref)
-        html = "".join(etree.tostring(c, encoding="unicode", method="xml") for c in li)
-        notes.append(Note(number, f"note-{number}", f"noteref-{number}", html.strip()))
+        notes.append(Note(number, f"note-{number}", f"noteref-{number}", inner_xml(li).strip()))
     for sup in root.xpath(".//sup[a[contains(@class, 'footnote-ref')]]"):
         link = sup[0]
         number = numbers.get(link.get("href", "#")[1:])

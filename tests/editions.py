@@ -79,7 +79,7 @@ def contains_with_gap(haystack: str, needle: str, gap: int = 2500) -> bool:
     (a sentence running across a PDF page break has the page's footnotes and running heads in between)."""
     if needle in haystack:
         return True
-    for cut in range(8, len(needle) - 8):
+    for cut in range(3, len(needle) - 3):
         head, tail = needle[:cut], needle[cut:]
         for match in re.finditer(re.escape(head), haystack):
             end = match.end()
