@@ -79,11 +79,13 @@ class Chapter:
 
 @dataclass
 class Reference:
-    """One entry of the References: the cited work's key, its anchor id and its formatted XHTML."""
+    """One entry of the References: the cited work's key, its anchor id, its formatted XHTML and the
+    id of the first citation of it (for a link back)."""
 
     key: str
     id: str
     html: str
+    first_citation: str = ""
 
 
 @dataclass

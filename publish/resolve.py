@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publish.bibliography import check_style, load_bibliography, render_citations, style_path, uncited
+from publish.bibliography import check_style, load_bibliography, style_path
+from publish.bibliography.processor import render_citations
 from publish.book import Book
 from publish.diagnostics import Diagnostics
 from publish.model import Chapter, Citation, Document
@@ -25,10 +26,7 @@ def resolve_book(book: Book) -> tuple[Document, Diagnostics]:
         bibliography = load_bibliography(book.bibliography_paths)
         locale = LOCALES.get(book.config.language.split("-")[0], "en-US")
         references = render_citations(citations, bibliography, style, locale, found)
-        for key in uncited(bibliography, citations):
-            path, line, col = bibliography.where[key]
-            if path.parent == book.root:
-                found.warning(path, f"bibliography entry '{key}' is not cited", line, col)
+        found.extend(bibliography.warnings)
     found.raise_if_errors()
     by_id = {c.id: c for c in citations}
     for chapter in chapters:

@@ -1,0 +1,110 @@
+"""Bibliography: CSL YAML, CSL JSON or BibTeX files -> one set of entries -> citeproc-py.
+
+`load_bibliography` reads and checks the files; `publish.bibliography.processor.render_citations`
+formats a book's citations and its References through a CSL style.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from publish.bibliography.sources import read_entries
+from publish.diagnostics import Diagnostics, fail
+
+STYLES_DIR = Path(__file__).resolve().parent.parent.parent / "styles" / "csl"
+DATE_FIELDS = ("issued", "original-date", "accessed", "event-date", "submitted")
+# What an entry of each type needs to be cited at all.
+REQUIRED = {"book": ("title", "issued"), "chapter": ("title", "container-title", "issued"),
+            "article-journal": ("title", "container-title", "issued"), "thesis": ("title", "issued")}
+
+
+@dataclass
+class Bibliography:
+    """The entries of a book's bibliography files, by id, and where each entry stands."""
+
+    entries: dict[str, dict[str, Any]]
+    where: dict[str, tuple[Path, int, int]]
+    warnings: Diagnostics = field(default_factory=Diagnostics)
+
+
+def load_bibliography(paths: list[Path]) -> Bibliography:
+    """Read every file; duplicate ids (compared without case, as citeproc does) are errors."""
+    found = Diagnostics()
+    entries: dict[str, dict[str, Any]] = {}
+    where: dict[str, tuple[Path, int, int]] = {}
+    lower: dict[str, str] = {}
+    for path in paths:
+        for entry, line, col in read_entries(path):
+            key = str(entry.get("id", "")).strip()
+            if not key:
+                found.error(path, "bibliography entry without an id", line, col)
+            elif key.lower() in lower:
+                first_path, first_line, _ = where[lower[key.lower()]]
+                found.error(path, f"duplicate bibliography id '{key}' (first at "
+                                  f"{first_path.name}:{first_line})", line, col)
+            else:
+                lower[key.lower()] = key
+                entries[key] = normalise(entry)
+                where[key] = (path, line, col)
+                _check_required(key, entry, path, line, col, found)
+    found.raise_if_errors()
+    return Bibliography(entries, where, found)
+
+
+def _check_required(key: str, entry: dict[str, Any], path: Path, line: int, col: int,
+                    found: Diagnostics) -> None:
+    missing = [f for f in REQUIRED.get(str(entry.get("type")), ("title",)) if not entry.get(f)]
+    if missing:
+        found.warning(path, f"entry '{key}' ({entry.get('type', 'no type')}) has no "
+                            f"{' or '.join(missing)}", line, col, rule="bibliography-incomplete")
+
+
+def normalise(entry: dict[str, Any]) -> dict[str, Any]:
+    """CSL JSON as citeproc-py reads it: dates as date-parts, everything else as text, escaped for
+    HTML (citeproc-py's HTML formatter inserts field values as they are)."""
+    result: dict[str, Any] = {}
+    for name, value in entry.items():
+        if name in DATE_FIELDS:
+            result[name] = _date(value)
+        elif name == "id":
+            result[name] = str(value)
+        else:
+            result[name] = _escaped(value)
+    return result
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, (datetime.date, int, float, str)):
+        return html.escape(str(value), quote=False)
+    return value
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, datetime.date):
+        return {"date-parts": [[value.year, value.month, value.day]]}
+    parts = [int(p) for p in re.findall(r"\d+", str(value))[:3]]
+    return {"date-parts": [parts]} if parts else {"literal": str(value)}
+
+
+def style_path(name: str, book_root: Path) -> Path:
+    """A shipped style by name, or a `.csl` file relative to the book."""
+    if name.endswith(".csl"):
+        return (book_root / name).resolve()
+    return STYLES_DIR / f"{name}.csl"
+
+
+def check_style(style: Path, config_path: Path) -> None:
+    if not style.is_file():
+        shipped = ", ".join(sorted(p.stem for p in STYLES_DIR.glob("*.csl")))
+        raise fail(config_path, f"citation style '{style.name}' not found (shipped: {shipped})")

@@ -1,0 +1,126 @@
+"""Bibliography files -> CSL JSON entries with the line each entry starts on.
+
+CSL YAML (`.yaml`, `.yml`, as Pandoc and Zotero write it), CSL JSON (`.json`) and BibTeX (`.bib`),
+chosen by extension. Parse errors name the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from publish.book import read_text
+from publish.diagnostics import fail
+
+Located = tuple[dict[str, Any], int, int]  # entry, line, column
+
+BIBTEX_TYPES = {
+    "article": "article-journal", "book": "book", "booklet": "pamphlet", "inbook": "chapter",
+    "incollection": "chapter", "inproceedings": "paper-conference", "conference": "paper-conference",
+    "manual": "report", "mastersthesis": "thesis", "phdthesis": "thesis", "techreport": "report",
+    "report": "report", "unpublished": "manuscript", "online": "webpage", "misc": "document",
+    "thesis": "thesis", "collection": "book", "proceedings": "book",
+}
+BIBTEX_FIELDS = {
+    "title": "title", "journal": "container-title", "journaltitle": "container-title",
+    "booktitle": "container-title", "publisher": "publisher", "address": "publisher-place",
+    "location": "publisher-place", "volume": "volume", "number": "issue", "pages": "page",
+    "edition": "edition", "doi": "DOI", "url": "URL", "isbn": "ISBN", "issn": "ISSN", "note": "note",
+    "series": "collection-title", "school": "publisher", "institution": "publisher",
+    "abstract": "abstract", "language": "language", "langid": "language", "chapter": "chapter-number",
+}
+
+
+def read_entries(path: Path) -> list[Located]:
+    """The entries of one bibliography file, by its extension."""
+    suffix = path.suffix.lower()
+    text = read_text(path)
+    if suffix in (".yaml", ".yml"):
+        return _yaml_entries(path, text)
+    if suffix == ".json":
+        return _json_entries(path, text)
+    if suffix == ".bib":
+        return _bibtex_entries(path, text)
+    raise fail(path, "unsupported bibliography format (use .yaml, .yml, .json or .bib)")
+
+
+def _yaml_entries(path: Path, text: str) -> list[Located]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise fail(path, f"malformed YAML: {error.problem or error.context}",
+                   mark.line + 1 if mark else 0, mark.column + 1 if mark else 0) from None
+    if isinstance(data, dict) and isinstance(data.get("references"), list):
+        items = data["references"]
+        nodes = next(v for k, v in node.value if k.value == "references").value
+    elif isinstance(data, list):
+        items, nodes = data, node.value
+    else:
+        raise fail(path, "expected a list of entries under 'references:'", 1, 1)
+    return [(item, n.start_mark.line + 1, n.start_mark.column + 1)
+            for item, n in zip(items, nodes) if isinstance(item, dict)]
+
+
+def _json_entries(path: Path, text: str) -> list[Located]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise fail(path, f"malformed JSON: {error.msg}", error.lineno, error.colno) from None
+    if isinstance(data, dict):
+        data = data.get("references", data.get("items"))
+    if not isinstance(data, list):
+        raise fail(path, "expected a list of CSL JSON entries", 1, 1)
+    # Each entry's line: where its "id" is written (JSON carries no positions of its own).
+    located = []
+    for item in (i for i in data if isinstance(i, dict)):
+        match = re.search(r'"id"\s*:\s*' + re.escape(json.dumps(item.get("id"))), text)
+        line = text.count("\n", 0, match.start()) + 1 if match else 0
+        located.append((item, line, 1 if match else 0))
+    return located
+
+
+def _bibtex_entries(path: Path, text: str) -> list[Located]:
+    import bibtexparser
+    from bibtexparser import middlewares
+
+    library = bibtexparser.parse_string(text, append_middleware=[
+        middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
+    if library.failed_blocks:
+        block = library.failed_blocks[0]
+        reason = str(getattr(block, "error", "") or "malformed entry").splitlines()[0]
+        raise fail(path, f"malformed BibTeX: {reason}", block.start_line + 1, 1)
+    return [(_from_bibtex(entry), entry.start_line + 1, 1) for entry in library.entries]
+
+
+def _from_bibtex(entry: Any) -> dict[str, Any]:
+    """A BibTeX entry as CSL JSON, the common fields mapped as Pandoc maps them."""
+    fields = {f.key.lower(): f.value for f in entry.fields}
+    csl: dict[str, Any] = {"id": entry.key, "type": BIBTEX_TYPES.get(entry.entry_type.lower(), "document")}
+    for role in ("author", "editor", "translator"):
+        if role in fields:
+            csl[role] = [_name(n) for n in fields.pop(role)]
+    date = fields.pop("date", None) or fields.pop("year", None)
+    if date:
+        parts = [int(p) for p in re.findall(r"\d+", str(date))[:3]]
+        csl["issued"] = {"date-parts": [parts]} if parts else {"literal": str(date)}
+    for key, value in fields.items():
+        if key in BIBTEX_FIELDS and isinstance(value, str):
+            csl[BIBTEX_FIELDS[key]] = value.replace("--", "–")
+    return csl
+
+
+def _name(parts: Any) -> dict[str, str]:
+    if isinstance(parts, str):
+        return {"literal": parts}
+    given = " ".join(parts.first)
+    family = " ".join(parts.von + parts.last)
+    name = {"family": family, "given": given} if given else {"literal": family}
+    if parts.jr:
+        name["suffix"] = " ".join(parts.jr)
+    return name
