@@ -35,21 +35,27 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
             continue
         chapter.editorial_counts = dict(md.editorial_counts)
         chapters.append(chapter)
-        citations.extend(chapter_citations)
+        citations.extend(_in_reading_order(chapter_citations))
     return chapters, citations
 
 
 def _citations(parsed: list, source: ChapterSource, first: int) -> list[Citation]:
-    """Citation objects for one chapter, each located in the source by the text it was written as."""
+    """Citation objects for one chapter, in the parser's order, each located in the source by the text
+    it was written as; their ids are numbered in the order they stand in the source."""
     cursor: Counter[str] = Counter()
     result = []
-    for index, (items, narrative, raw) in enumerate(parsed):
-        offset = _nth(source.text, raw, cursor[raw])
-        cursor[raw] += 1
+    for items, narrative, raw in parsed:
+        offset = _nth(source.text, raw, cursor[(raw, narrative)], narrative)
+        cursor[(raw, narrative)] += 1
         line, col = position(source.text, offset) if offset >= 0 else (0, 0)
-        result.append(Citation(f"cite-{first + index + 1}", items, narrative, raw,
-                               SourcePosition(source.path, line, col)))
+        result.append(Citation("", items, narrative, raw, SourcePosition(source.path, line, col)))
+    for number, citation in enumerate(_in_reading_order(result), first + 1):
+        citation.id = f"cite-{number}"
     return result
+
+
+def _in_reading_order(citations: list[Citation]) -> list[Citation]:
+    return sorted(citations, key=lambda c: (c.source.line, c.source.col))
 
 
 def _number_citations(chapter: Chapter | None, citations: list[Citation]) -> None:
@@ -63,13 +69,17 @@ def _number_citations(chapter: Chapter | None, citations: list[Citation]) -> Non
         note.html = renumber(note.html)
 
 
-def _nth(text: str, needle: str, n: int) -> int:
-    offset = -1
-    for _ in range(n + 1):
-        offset = text.find(needle, offset + 1)
-        if offset < 0:
-            return -1
-    return offset
+def _nth(text: str, needle: str, n: int, narrative: bool) -> int:
+    """Offset of the n-th occurrence of a citation's text; a narrative `@key` is not one inside brackets."""
+    for match in re.finditer(re.escape(needle), text):
+        start = match.start()
+        if narrative and (text.rfind("[", 0, start) > text.rfind("]", 0, start)
+                          or (start and (text[start - 1].isalnum() or text[start - 1] in "-@."))):
+            continue
+        if n == 0:
+            return start
+        n -= 1
+    return -1
 
 
 def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before: int,

@@ -7,6 +7,7 @@ chosen by extension. Parse errors name the file and line.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -89,11 +90,13 @@ def _bibtex_entries(path: Path, text: str) -> list[Located]:
     import bibtexparser
     from bibtexparser import middlewares
 
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # its failures become our diagnostics
     library = bibtexparser.parse_string(text, append_middleware=[
         middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
     if library.failed_blocks:
         block = library.failed_blocks[0]
-        reason = str(getattr(block, "error", "") or "malformed entry").splitlines()[0]
+        lines = [line.strip() for line in str(getattr(block, "error", "")).splitlines() if line.strip()]
+        reason = lines[-1] if lines else "an entry could not be read"
         raise fail(path, f"malformed BibTeX: {reason}", block.start_line + 1, 1)
     return [(_from_bibtex(entry), entry.start_line + 1, 1) for entry in library.entries]
 
