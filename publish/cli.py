@@ -96,15 +96,43 @@ def _build(args: argparse.Namespace, books: list[Path]) -> int:
 
 
 def _check(books: list[Path]) -> int:
-    from publish.build import load_document
+    from publish.bibliography.checks import bibliography_checks
+    from publish.book import load_book
     from publish.diagnostics import ManuscriptError
+    from publish.resolve import resolve_book
 
     found = Diagnostics()
+    cited: dict[tuple[Path, ...], set[str]] = {}
     for root in books:
         try:
-            _, diagnostics = load_document(root)
+            book = load_book(root)
+            document, diagnostics = resolve_book(book)
             found.extend(diagnostics)
+            keys = cited.setdefault(tuple(book.bibliography_paths), set())
+            keys.update(key for citation in document.citations for key in citation.keys)
         except ManuscriptError as error:
             found.extend(error.diagnostics)
+    if not found.errors:
+        _add_sibling_citations(cited, books)
+        found.extend(bibliography_checks({paths: keys for paths, keys in cited.items() if paths}))
     _print(found)
     return EXIT_ERRORS if found.errors else EXIT_OK
+
+
+def _add_sibling_citations(cited: dict[tuple[Path, ...], set[str]], checked: list[Path]) -> None:
+    """A shared bibliography's entries count as cited when a book beside it, not checked now, cites them."""
+    from publish.book import load_book
+    from publish.build import find_books
+    from publish.diagnostics import ManuscriptError
+    from publish.resolve import resolve_book
+
+    done = {root.resolve() for root in checked}
+    for paths in list(cited):
+        for root in {r.resolve() for p in paths for r in find_books(p.parent)} - done:
+            try:
+                book = load_book(root)
+                if tuple(book.bibliography_paths) == paths:
+                    document, _ = resolve_book(book)
+                    cited[paths].update(k for c in document.citations for k in c.keys)
+            except ManuscriptError:
+                continue

@@ -204,3 +204,22 @@ def _html_citations_from(page: str) -> list[str]:
 def _without_apparatus(page: str) -> str:
     page = re.sub(r'<span class="citation".*?</span>', "", page)
     return re.sub(r'<div class="csl-bib-body">.*?</section>', "", page, flags=re.S)
+
+
+def test_check_warns_of_uncited_and_inconsistent_entries(tmp_path: Path):
+    bib = "references:\n" + "".join(
+        f"- {{id: b{n}, type: book, author: [{{family: A}}], title: T{n}, issued: 190{n}"
+        + (", publisher-place: London" if n != 4 else "") + "}\n" for n in range(1, 6))
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\n[@b1] [@b2] [@b3] [@b4]\n"}, "title: T\n", bib)
+    result = run_publish("check", root)
+    assert result.code == 0, result.stderr
+    warnings = [line.split("bibliography.yaml:")[1] for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        "5:3: warning: entry 'b4' has no publisher-place, unlike 4 of the 5 book entries [bibliography-form]",
+        "6:3: warning: entry 'b5' is cited by no book [uncited-entry]"]
+    assert not (root.parent / "dist").exists()
+
+
+def test_shared_bibliography_counts_the_citations_of_every_book_beside_it():
+    result = run_publish("check", MANUSCRIPT / "leon-trotsky-speaks")
+    assert result.code == 0 and result.stderr == ""

@@ -32,8 +32,9 @@ class Bibliography:
     warnings: Diagnostics = field(default_factory=Diagnostics)
 
 
-def load_bibliography(paths: list[Path]) -> Bibliography:
-    """Read every file; duplicate ids (compared without case, as citeproc does) are errors."""
+def load_bibliography(paths: list[Path], keep_empty: bool = False) -> Bibliography:
+    """Read every file; duplicate ids (compared without case, as citeproc does) are errors. Fields
+    written empty are dropped unless `keep_empty` (checks read them as "the source has none")."""
     found = Diagnostics()
     entries: dict[str, dict[str, Any]] = {}
     where: dict[str, tuple[Path, int, int]] = {}
@@ -49,7 +50,8 @@ def load_bibliography(paths: list[Path]) -> Bibliography:
                                   f"{first_path.name}:{first_line})", line, col)
             else:
                 lower[key.lower()] = key
-                entries[key] = normalise(entry)
+                entries[key] = normalise(entry if keep_empty else
+                                         {k: v for k, v in entry.items() if v not in (None, "")})
                 where[key] = (path, line, col)
                 _check_required(key, entry, path, line, col, found)
     found.raise_if_errors()
