@@ -7,6 +7,7 @@ from lxml import etree
 from publish.bibliography import check_style, load_bibliography, style_path
 from publish.bibliography.processor import render_citations
 from publish.book import Book
+from publish.conventions import place_conventions
 from publish.diagnostics import Diagnostics
 from publish.model import Chapter, Citation, Document
 from publish.parse import parse_book
@@ -31,7 +32,9 @@ def resolve_book(book: Book) -> tuple[Document, Diagnostics]:
     by_id = {c.id: c for c in citations}
     for chapter in chapters:
         _fill_citations(chapter, by_id)
-    return Document(book.slug, book.config, chapters, citations, references), found
+    document = Document(book.slug, book.config, chapters, citations, references)
+    place_conventions(document)
+    return document, found
 
 
 def _fill_citations(chapter: Chapter, by_id: dict[str, Citation]) -> None:

@@ -86,3 +86,9 @@ def contains_with_gap(haystack: str, needle: str, gap: int = 2500) -> bool:
             if haystack.find(tail, end, end + gap + len(tail)) >= 0:
                 return True
     return False
+
+
+def ed(kind: str, inner: str) -> str:
+    """The markup of an editorial bracket of `kind` around `inner`, as every format carries it."""
+    return (f'<span class="ed ed-{kind}"><span class="ed-bracket">[</span>{inner}'
+            f'<span class="ed-bracket">]</span></span>')

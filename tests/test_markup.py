@@ -12,6 +12,7 @@ from publish.markup import make_markdown
 from publish.markup.citations import parse_items
 from publish.markup.editorial import classify
 from publish.parse import parse_book
+from tests.editions import ed
 from tests.conftest import write_book
 
 SPEAKERS = {"CS": "Contemporary Socialist", "LT": "Leon Trotsky"}
@@ -72,20 +73,20 @@ def test_bracket_classification(inner, kind):
 
 
 def test_insertion_keeps_its_brackets_inside_the_span():
-    assert render("the state [was] strong") == '<p>the state <span class="ed ed-insert">[was]</span> strong</p>'
+    assert render("the state [was] strong") == '<p>the state ' + ed("insert", 'was') + ' strong</p>'
 
 
 def test_omission_sic_and_note_spans():
     html = render("a [...] b [sic] c [in *The German Ideology* – ed.] d")
-    assert '<span class="ed ed-omission">[…]</span>' in html
-    assert '<span class="ed ed-sic">[<i>sic</i>]</span>' in html
-    assert '<span class="ed ed-note">[in <em>The German Ideology</em> – ed.]</span>' in html
+    assert ed("omission", '…') in html
+    assert ed("sic", '<i>sic</i>') in html
+    assert ed("note", 'in <em>The German Ideology</em> – ed.') in html
 
 
 def test_bracket_inside_emphasis_is_wrapped_once():
     md = make_markdown({})
     html = md.convert("*the [Bolshevik] party*")
-    assert html == '<p><em>the <span class="ed ed-insert">[Bolshevik]</span> party</em></p>'
+    assert html == '<p><em>the ' + ed("insert", 'Bolshevik') + ' party</em></p>'
     assert md.editorial_counts == {"insert": 1}
 
 

@@ -1,7 +1,8 @@
 """Editorial brackets: `[text]` insertion, `[...]`/`[…]` omission, `[sic]`, `[text – ed.]` note.
 
 Links, images, footnote references and citations have higher priority and are taken first;
-`\\[` and `\\]` are literal. The bracket characters stay inside the span so copied text keeps them.
+`\\[` and `\\]` are literal. The bracket characters stay inside the span, so copied text keeps them, each
+in a `span.ed-bracket` of its own so that a layout can set them upright inside italic text.
 """
 
 from __future__ import annotations
@@ -38,13 +39,15 @@ class _EditorialProcessor(InlineProcessor):
         kind = classify(inner)
         self.md.editorial_counts[kind] += 1
         span = etree.Element("span", {"class": f"ed ed-{kind}"})
+        opening = etree.SubElement(span, "span", {"class": "ed-bracket"})
+        opening.text = "["
         if kind == "sic":
-            span.text = "["
             word = etree.SubElement(span, "i")
             word.text = inner.strip()
-            word.tail = "]"
         else:
-            span.text = f"[{inner}]"
+            opening.tail = inner
+        closing = etree.SubElement(span, "span", {"class": "ed-bracket"})
+        closing.text = "]"
         return span, m.start(0), m.end(0)
 
 
