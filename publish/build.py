@@ -43,11 +43,16 @@ def load_document(root: Path) -> tuple[Document, Diagnostics]:
 
 def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datetime.datetime) -> dict[str, bytes]:
     """Every requested output of one book, in memory, by path relative to the output directory."""
+    from publish.render import pdf
+
     files: dict[str, bytes] = {}
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The print layout, made once: the PDF is written from it, and the EPUB and the web edition take
+    # their print page numbers from it.
+    laid_out = pdf.layout(doc, [root, root.parent], stamp)
+    doc.page_map = pdf.page_map(laid_out, doc)
     if "pdf" in formats:
-        from publish.render.pdf import render_pdf
-        files[f"{doc.slug}.pdf"] = render_pdf(doc, [root, root.parent], stamp)
+        files[f"{doc.slug}.pdf"] = pdf.write_pdf(laid_out)
     if "epub" in formats:
         from publish.render.epub import render_epub
         files[f"{doc.slug}.epub"] = reproducible_zip(render_epub(doc, when), when)

@@ -88,6 +88,17 @@ class Reference:
     first_citation: str = ""
 
 
+@dataclass(frozen=True)
+class PageStart:
+    """Where a printed page begins: in a chapter (or "references"), in its n-th block (-1: before the
+    chapter's title), after `offset` non-space characters of that block's text."""
+
+    number: int
+    chapter: str
+    block: int
+    offset: int
+
+
 @dataclass
 class Document:
     """A whole book ready to render: configuration, chapters in order, resolved citations and references."""
@@ -98,6 +109,7 @@ class Document:
     citations: list[Citation]
     references: list[Reference] = field(default_factory=list)
     references_title: str = "References"
+    page_map: list[PageStart] = field(default_factory=list)
 
     def chapters_in(self, role: str) -> list[Chapter]:
         return [c for c in self.chapters if c.role == role]

@@ -67,6 +67,8 @@ def byline(doc: Document) -> str:
 
 def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
     """What every layout receives: the document, its parts, and facts about the edition."""
+    from publish.render.markup import page_openings, references_body
+
     config = doc.config
     return {
         "doc": doc,
@@ -79,6 +81,8 @@ def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
         "font_name": BODY_FONT,
         "font_licence": FONT_LICENCE,
         "generator": f"publish {__version__}",
+        "openings": {} if fmt == "pdf" else page_openings(doc.page_map, fmt),
+        "references_markup": references_body(doc, fmt),
         **extra,
     }
 

@@ -76,7 +76,8 @@ def _pages(doc: Document) -> list[tuple[str, str, str]]:
              ("copyright.xhtml", "Copyright", page("copyright", "Copyright"))]
     for chapter in doc.chapters:
         pages.append((f"{chapter.id}.xhtml", chapter.title.text,
-                      page("chapter", chapter.title.text, chapter=chapter, body=chapter_body(chapter, "epub"))))
+                      page("chapter", chapter.title.text, chapter=chapter,
+                           body=chapter_body(chapter, "epub", doc.page_map))))
     if doc.references:
         pages.append(("references.xhtml", doc.references_title, page("references", doc.references_title)))
     return pages

@@ -9,7 +9,7 @@ from publish.render.markup import chapter_body
 
 def render_web(doc: Document) -> dict[str, bytes]:
     """The files of the web edition, by path relative to the book's web directory."""
-    bodies = {chapter.id: chapter_body(chapter, "html") for chapter in doc.chapters}
+    bodies = {chapter.id: chapter_body(chapter, "html", doc.page_map) for chapter in doc.chapters}
     page = render_template("html/book.html", **context(doc, "html", bodies=bodies))
     return {"index.html": page.encode(), **web_assets()}
 

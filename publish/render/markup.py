@@ -6,7 +6,8 @@ import re
 
 from lxml import etree
 
-from publish.model import Chapter, Note
+from publish.model import Chapter, Document, Note, PageStart
+from publish.render.pagemap import insert_markers, number_blocks, opening_markers
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 
@@ -64,10 +65,36 @@ def shift_headings(markup: str, by: int) -> str:
     return re.sub(r"<(/?)h([1-6])\b", lambda m: f"<{m[1]}h{min(int(m[2]) + by, 6)}", markup)
 
 
-def chapter_body(chapter: Chapter, fmt: str) -> str:
-    """A chapter's body as a format shows it."""
+def chapter_body(chapter: Chapter, fmt: str, starts: list[PageStart] = ()) -> str:
+    """A chapter's body as a format shows it: for print, numbered blocks and footnotes in place; for
+    the others, note references and the print edition's page-break markers."""
     if fmt == "pdf":
-        return inline_footnotes(chapter.body, chapter.notes)
-    if fmt == "html":
-        return shift_headings(noterefs(chapter.body, fmt), 1)
-    return noterefs(chapter.body, fmt)
+        return number_blocks(inline_footnotes(chapter.body, chapter.notes))
+    body = insert_markers(noterefs(chapter.body, fmt), [s for s in starts if s.chapter == chapter.id], fmt)
+    return shift_headings(body, 1) if fmt == "html" else body
+
+
+def page_openings(starts: list[PageStart], fmt: str) -> dict[str, str]:
+    """By chapter id, the markers of pages that open with the chapter's title."""
+    openings: dict[str, str] = {}
+    for start in starts:
+        if start.block < 0:
+            openings[start.chapter] = openings.get(start.chapter, "") + opening_markers([start], fmt)
+    return openings
+
+
+def references_body(doc: Document, fmt: str) -> str:
+    """The References entries: numbered for print, with back-links and page markers elsewhere."""
+    entries = []
+    for n, entry in enumerate(doc.references):
+        if fmt == "pdf":
+            entries.append(f'<div class="csl-entry" id="{entry.id}" data-block="{n}">{entry.html}</div>')
+            continue
+        role = 'epub:type="biblioentry"' if fmt == "epub" else 'role="doc-biblioentry"'
+        back = (f' <a class="backlink" href="#{entry.first_citation}" role="doc-backlink" '
+                f'aria-label="Back to the first citation">↩</a>' if entry.first_citation else "")
+        entries.append(f'<div class="csl-entry" id="{entry.id}" {role}>{entry.html}{back}</div>')
+    markup = "".join(entries)
+    if fmt == "pdf":
+        return markup
+    return insert_markers(markup, [s for s in doc.page_map if s.chapter == "references"], fmt)

@@ -1,0 +1,170 @@
+"""The print edition's page map: read from WeasyPrint's layout of the PDF, then written into the
+EPUB and the web edition as page-break markers placed before the first character printed on each
+page.
+
+Both halves count the same thing: the chapter's blocks (paragraphs, headings, list items, reference
+entries) in document order, and within a block its non-space characters, leaving out the text that
+the print edition sets elsewhere (footnotes) or not at all (note numbers, back-links).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from publish.model import PageStart
+
+BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "td", "th", "div"}
+SKIPPED_CLASSES = {"footnote", "noteref", "backlink"}
+INSERTED_HYPHEN = "\u2010"  # the hyphenate-character of print.css: a break the layout made
+EPUB_NS = "http://www.idpf.org/2007/ops"
+
+
+def _is_block(element: etree._Element) -> bool:
+    tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+    return tag in BLOCK_TAGS and (tag != "div" or "csl-entry" in (element.get("class") or ""))
+
+
+def number_blocks(markup: str) -> str:
+    """The chapter body with `data-block="N"` on each block, for the print layout to report."""
+    root = etree.fromstring(f"<div>{markup}</div>")
+    for n, element in enumerate(e for e in root.iter() if e is not root and _is_block(e)):
+        element.set("data-block", str(n))
+    return (root.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in root)
+
+
+def _visible(text: str) -> int:
+    return sum(1 for ch in text if not ch.isspace())
+
+
+# Reading the layout ------------------------------------------------------------------------------
+
+def read_page_map(document, first_body_chapter: str) -> list[PageStart]:
+    """Where the text of every page from the body's first on (printed as page 1) begins.
+
+    A page with no text of its own (a blank verso) begins where the next page does."""
+    from weasyprint.formatting_structure import boxes
+
+    seen: dict[tuple[str, int], int] = {}
+    starts: list[PageStart] = []
+    waiting: list[int] = []
+    first_body_page = None
+    for index, page in enumerate(document.pages):
+        first = None
+        for text, chapter, block in _text_runs(page._page_box, boxes):
+            if first is None:
+                first = (chapter, block, seen.get((chapter, block), 0) if block >= 0 else 0)
+            seen[(chapter, block)] = seen.get((chapter, block), 0) + _visible(text.rstrip(INSERTED_HYPHEN))
+        if first_body_page is None and first and first[0] == first_body_chapter:
+            first_body_page = index
+        if first_body_page is None:
+            continue
+        waiting.append(index - first_body_page + 1)
+        if first:
+            starts.extend(PageStart(number, *first) for number in waiting)
+            waiting = []
+    return starts
+
+
+def _text_runs(page_box, boxes):
+    """(text, chapter id, block index) for each text box of the page's body, in order."""
+    def walk(box, chapter: str, block: int):
+        element = getattr(box, "element", None)
+        if isinstance(box, boxes.MarginBox):
+            return
+        if element is not None and getattr(box, "element_tag", None):
+            classes = set((element.get("class") or "").split())
+            if classes & SKIPPED_CLASSES:
+                return
+            if "chapter" in classes and element.get("id"):
+                chapter, block = element.get("id"), -1
+            elif element.get("data-block") is not None:
+                block = int(element.get("data-block"))
+        if isinstance(box, boxes.TextBox):
+            if chapter and box.text.strip():
+                yield box.text, chapter, block
+            return
+        for child in getattr(box, "children", ()) or ():
+            yield from walk(child, chapter, block)
+
+    yield from walk(page_box, "", -1)
+
+
+# Writing the markers -----------------------------------------------------------------------------
+
+def marker(number: int, fmt: str) -> etree._Element:
+    attributes = {"id": f"page-{number}", "role": "doc-pagebreak", "aria-label": str(number)}
+    if fmt == "epub":
+        attributes[f"{{{EPUB_NS}}}type"] = "pagebreak"
+    else:
+        attributes["class"] = "pagebreak"
+    mark = etree.Element("span", attributes)
+    mark.text = ""  # an empty span, written <span ...></span> (HTML has no self-closing span)
+    return mark
+
+
+def opening_markers(starts: list[PageStart], fmt: str) -> str:
+    """Markers of pages that begin with a chapter's title, to stand before it."""
+    return "".join(_serialise(marker(s.number, fmt)) for s in starts if s.block < 0)
+
+
+def _serialise(element: etree._Element) -> str:
+    text = etree.tostring(element, encoding="unicode")
+    return re.sub(r' xmlns:\w+="[^"]+"', "", text).replace("ns0:type", "epub:type")
+
+
+def insert_markers(markup: str, starts: list[PageStart], fmt: str) -> str:
+    """The chapter body with a marker before the first character of each page that begins in it."""
+    inside = [s for s in starts if s.block >= 0]
+    if not inside:
+        return markup
+    root = etree.fromstring(f'<div xmlns:epub="{EPUB_NS}">{markup}</div>')
+    blocks = [e for e in root.iter() if e is not root and _is_block(e)]
+    for start in sorted(inside, key=lambda s: (s.block, s.offset), reverse=True):
+        if start.block < len(blocks):
+            _insert_at(blocks[start.block], start.offset, marker(start.number, fmt))
+    text = (root.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in root)
+    return text.replace(f' xmlns:epub="{EPUB_NS}"', "")
+
+
+def _insert_at(block: etree._Element, offset: int, mark: etree._Element) -> None:
+    """Insert `mark` before the non-space character number `offset` of the block's counted text."""
+    if offset <= 0:
+        block.addprevious(mark)
+        return
+    count = 0
+    for node, attr in _text_slots(block):
+        text = getattr(node, attr) or ""
+        for i, ch in enumerate(text):
+            if ch.isspace():
+                continue
+            if count == offset:
+                _split(node, attr, i, mark)
+                return
+            count += 1
+    block.append(mark)  # the page begins after the block's last character
+
+
+def _text_slots(element: etree._Element):
+    """(node, "text"|"tail") in document order, skipping the text print sets elsewhere."""
+    classes = set((element.get("class") or "").split())
+    if classes & SKIPPED_CLASSES:
+        return
+    yield element, "text"
+    for child in element:
+        yield from _text_slots(child)
+        yield child, "tail"
+
+
+def _split(node: etree._Element, attr: str, index: int, mark: etree._Element) -> None:
+    text = getattr(node, attr)
+    before, after = text[:index], text[index:]
+    if attr == "text":
+        node.text = before
+        node.insert(0, mark)
+        mark.tail = after
+    else:
+        node.tail = before
+        node.addnext(mark)
+        mark.tail = after
