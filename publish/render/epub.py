@@ -10,10 +10,12 @@ from ebooklib import epub
 
 from publish.model import Document
 from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
+from publish.render.cover import cover_alt, render_cover
 from publish.render.markup import chapter_body
 
 MARC_ROLES = {"author": "aut", "editor": "edt", "interviewer": "ivr", "interviewee": "ive",
               "translator": "trl"}
+COVER_IMAGE = "images/cover.png"
 LINK = re.compile(r'href="#([^"]+)"')
 ID = re.compile(r'\bid="([^"]+)"')
 
@@ -41,6 +43,10 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     for stem, _, _ in FONT_FACES:
         book.add_item(epub.EpubItem(f"font-{stem}", f"fonts/{stem}.woff2", "font/woff2",
                                     (FONTS / f"{stem}.woff2").read_bytes()))
+    cover = epub.EpubItem("cover-image", COVER_IMAGE, "image/png", render_cover(doc))
+    cover.properties = ["cover-image"]
+    book.add_item(cover)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
     items = {}
     for name, title, _ in pages:
         item = epub.EpubItem(_item_id(name), name, "application/xhtml+xml",
@@ -51,9 +57,10 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     book.add_item(nav_item)
     book.add_item(epub.EpubNcx())
     book.toc = [epub.Link(name, title, _item_id(name)) for name, title, _ in pages]
-    spine = [items[n] for n, _, _ in pages[:2]] + [nav_item] + [items[n] for n, _, _ in pages[2:]]
-    book.spine = spine
-    nav = render_template("epub/nav.xhtml", **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc)))
+    # Cover, title page, copyright page, then the contents, then the text.
+    book.spine = [items[n] for n, _, _ in pages[:3]] + [nav_item] + [items[n] for n, _, _ in pages[3:]]
+    nav = render_template("epub/nav.xhtml", **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc),
+                                                       page_list=_page_list(doc)))
     target = io.BytesIO()
     writer = _Writer(target, book, nav.encode(), {**epub.EpubWriter.DEFAULT_OPTIONS, "mtime": modified})
     writer.process()
@@ -72,7 +79,9 @@ def _pages(doc: Document) -> list[tuple[str, str, str]]:
         return render_template("epub/page.xhtml", **context(doc, "epub", part=part, page_title=title,
                                                              body_type=None, **values))
 
-    pages = [("titlepage.xhtml", "Title page", page("titlepage", doc.config.title)),
+    pages = [("cover.xhtml", "Cover", page("cover", doc.config.title, cover_image=COVER_IMAGE,
+                                           cover_alt=cover_alt(doc))),
+             ("titlepage.xhtml", "Title page", page("titlepage", doc.config.title)),
              ("copyright.xhtml", "Copyright", page("copyright", "Copyright"))]
     for chapter in doc.chapters:
         pages.append((f"{chapter.id}.xhtml", chapter.title.text,
@@ -109,8 +118,15 @@ def _toc(doc: Document) -> list[dict[str, object]]:
     return toc
 
 
+def _page_list(doc: Document) -> list[dict[str, str]]:
+    """The print edition's pages, each linked to its marker."""
+    files = {chapter.id: f"{chapter.id}.xhtml" for chapter in doc.chapters} | {"references": "references.xhtml"}
+    return [{"href": f"{files[s.chapter]}#page-{s.number}", "label": str(s.number)} for s in doc.page_map]
+
+
 def _landmarks(doc: Document) -> list[dict[str, str]]:
-    marks = [{"type": "titlepage", "href": "titlepage.xhtml", "title": "Title page"},
+    marks = [{"type": "cover", "href": "cover.xhtml", "title": "Cover"},
+             {"type": "titlepage", "href": "titlepage.xhtml", "title": "Title page"},
              {"type": "toc", "href": "nav.xhtml#toc", "title": "Contents"}]
     body = doc.chapters_in("body")
     if body:
@@ -122,6 +138,7 @@ def _landmarks(doc: Document) -> list[dict[str, str]]:
 
 def _metadata(book: epub.EpubBook, doc: Document) -> None:
     config = doc.config
+    _accessibility(book, doc)
     book.set_identifier(config.identifier or f"urn:publish:{doc.slug}")
     book.set_title(config.title)
     book.set_language(config.language)
@@ -137,3 +154,27 @@ def _metadata(book: epub.EpubBook, doc: Document) -> None:
             book.add_metadata("DC", field, value)
     for subject in config.subjects:
         book.add_metadata("DC", "subject", subject)
+
+
+def _accessibility(book: epub.EpubBook, doc: Document) -> None:
+    """EPUB Accessibility 1.1 metadata: how the book can be read, what it offers, what it conforms to."""
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"]
+    if doc.page_map:
+        features += ["printPageNumbers", "pageBreakMarkers", "pageNavigation"]
+    if doc.references:
+        features.append("citeRef")
+    for name, values in (("accessMode", ["textual", "visual"]), ("accessModeSufficient", ["textual"]),
+                         ("accessibilityFeature", features), ("accessibilityHazard", ["none"])):
+        for value in values:
+            book.add_metadata(None, "meta", value, {"property": f"schema:{name}"})
+    summary = ("This publication meets WCAG 2.1 Level AA. Its text is structured with headings, a table "
+               "of contents and landmarks; notes are linked both ways; the only image, the cover, has a "
+               "text alternative")
+    if doc.page_map:
+        summary += "; page-break markers and a page list give the pages of the print edition"
+    book.add_metadata(None, "meta", summary + ".", {"property": "schema:accessibilitySummary"})
+    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+                      {"property": "dcterms:conformsTo"})
+    if doc.page_map:
+        source = f"{doc.config.title}, print edition {doc.config.version} (PDF, publish)"
+        book.add_metadata(None, "meta", source, {"property": "pageBreakSource"})

@@ -1,0 +1,124 @@
+"""The EPUB for readers: package metadata, accessibility metadata, navigation, the cover, and the print
+edition's pages carried into the EPUB from the real layout of the PDF."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from PIL import Image
+from pypdf import PdfReader
+
+from tests.conftest import BOOKS
+from tests.editions import epub_documents, letters
+
+OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+
+
+def package(epub: Path) -> etree._Element:
+    with zipfile.ZipFile(epub) as z:
+        return etree.fromstring(z.read("EPUB/content.opf"))
+
+
+def nav(epub: Path) -> etree._Element:
+    with zipfile.ZipFile(epub) as z:
+        return etree.fromstring(z.read("EPUB/nav.xhtml"))
+
+
+def metas(opf: etree._Element, prop: str) -> list[str]:
+    return [m.text for m in opf.xpath(f"//opf:meta[@property='{prop}']", namespaces=OPF)]
+
+
+def test_package_metadata_of_the_interview(dist: Path):
+    opf = package(dist / "lesson-of-the-soviet-union.epub")
+    dc = lambda name: [e.text for e in opf.xpath(f"//dc:{name}", namespaces=OPF)]  # noqa: E731
+    assert dc("title") == ["The Lesson of the Soviet Union Is that the Bureaucracy Chooses Capitalist "
+                           "Restoration", "An Interview"]
+    assert metas(opf, "title-type") == ["subtitle"]
+    creators = {e.text: opf.xpath(f"//opf:meta[@refines='#{e.get('id')}'][@property='role']/text()",
+                                  namespaces=OPF) for e in opf.xpath("//dc:creator", namespaces=OPF)}
+    assert creators == {"Eric Toussaint": ["ive"], "Wilder Pérez Varona": ["ivr"]}
+    assert dc("language") == ["en"] and dc("identifier")[0].startswith("urn:uuid:")
+    assert dc("publisher") == ["Global Research"] and dc("rights")[0].startswith("Copyright ©")
+    assert dc("description") and dc("subject") and dc("source")
+    assert metas(opf, "dcterms:modified") == ["2023-11-14T22:13:20Z"]  # SOURCE_DATE_EPOCH=1700000000
+
+
+def test_editor_and_author_roles(dist: Path):
+    opf = package(dist / "leon-trotsky-speaks.epub")
+    assert sorted(opf.xpath("//opf:meta[@property='role']/text()", namespaces=OPF)) == ["aut", "edt"]
+
+
+@pytest.mark.parametrize("slug", BOOKS)
+def test_accessibility_metadata(dist: Path, slug: str):
+    opf = package(dist / f"{slug}.epub")
+    assert set(metas(opf, "schema:accessMode")) == {"textual", "visual"}
+    assert metas(opf, "schema:accessModeSufficient") == ["textual"]
+    features = set(metas(opf, "schema:accessibilityFeature"))
+    assert {"structuralNavigation", "tableOfContents", "readingOrder", "printPageNumbers",
+            "pageBreakMarkers", "alternativeText"} <= features
+    assert metas(opf, "schema:accessibilityHazard") == ["none"]
+    assert metas(opf, "schema:accessibilitySummary")[0].startswith("This publication meets WCAG 2.1")
+    assert metas(opf, "dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert metas(opf, "pageBreakSource")[0].endswith("(PDF, publish)")
+
+
+@pytest.mark.parametrize("slug", BOOKS)
+def test_every_document_declares_its_language(dist: Path, slug: str):
+    for name, doc in epub_documents(dist / f"{slug}.epub"):
+        assert doc.get("lang") == "en" and doc.get("{http://www.w3.org/XML/1998/namespace}lang") == "en", name
+
+
+@pytest.mark.parametrize("slug", BOOKS)
+def test_generated_cover_is_marked_and_described(dist: Path, slug: str):
+    opf = package(dist / f"{slug}.epub")
+    [item] = opf.xpath("//opf:item[@properties='cover-image']", namespaces=OPF)
+    with zipfile.ZipFile(dist / f"{slug}.epub") as z:
+        image = Image.open(io.BytesIO(z.read("EPUB/" + item.get("href"))))
+        cover = etree.fromstring(z.read("EPUB/cover.xhtml"))
+    assert image.size == (1600, 2400)
+    [img] = cover.xpath("//x:img", namespaces=XHTML)
+    assert img.get("alt").startswith("Cover: ") and img.get("src") == item.get("href")
+
+
+@pytest.mark.parametrize("slug", BOOKS)
+def test_navigation_has_contents_landmarks_and_page_list(dist: Path, slug: str):
+    document = nav(dist / f"{slug}.epub")
+    kinds = lambda kind: document.xpath(f"//x:nav[@epub:type='{kind}']//x:a", namespaces=XHTML)  # noqa: E731
+    assert len(kinds("toc")) >= 4
+    landmarks = [a.get("{http://www.idpf.org/2007/ops}type") for a in kinds("landmarks")]
+    assert landmarks == ["cover", "titlepage", "toc", "bodymatter", "bibliography"]
+    pages = [a.text for a in kinds("page-list")]
+    assert pages == [str(n) for n in range(1, len(pages) + 1)]
+
+
+def _pdf_body_pages(pdf: Path) -> list[str]:
+    """The printed pages from the one numbered 1 on (the first page of the body), as text."""
+    texts = [page.extract_text() or "" for page in PdfReader(str(pdf)).pages]
+    first = next(i for i, text in enumerate(texts) if text.split()[-1:] == ["1"])  # its folio
+    return texts[first:]
+
+
+def _text_after_markers(epub: Path) -> dict[int, str]:
+    """For each page-break marker, the EPUB's text that follows it (note numbers left out)."""
+    following = {}
+    for _, doc in epub_documents(epub):
+        for mark in doc.xpath("//*[@epub:type='pagebreak']", namespaces=XHTML):
+            texts = mark.xpath("following::text()[not(ancestor::*[@class='noteref'])]")
+            following[int(mark.get("aria-label"))] = letters("".join(texts[:60]))
+    return following
+
+
+@pytest.mark.parametrize("slug", BOOKS)
+def test_page_markers_stand_before_the_first_words_of_each_printed_page(dist: Path, slug: str):
+    pages = _pdf_body_pages(dist / f"{slug}.pdf")
+    after = _text_after_markers(dist / f"{slug}.epub")
+    printed = [n for n, text in enumerate(pages, 1) if text.strip() and not text.strip().isdigit()]
+    assert sorted(after) == list(range(1, max(printed) + 1)), "one marker per printed page"
+    for number in printed:
+        first_line = letters(pages[number - 1].splitlines()[0])[:25]
+        assert after[number].startswith(first_line), (number, first_line, after[number][:40])
