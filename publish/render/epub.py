@@ -21,14 +21,20 @@ ID = re.compile(r'\bid="([^"]+)"')
 
 
 class _Writer(epub.EpubWriter):
-    """EbookLib's writer with our own navigation document in place of its generated one."""
+    """EbookLib's writer with our own navigation document in place of its generated one, and the
+    package's language declared (EbookLib leaves xml:lang off the package element)."""
 
-    def __init__(self, target, book, nav: bytes, options: dict) -> None:
+    def __init__(self, target, book, nav: bytes, options: dict, language: str) -> None:
         super().__init__(target, book, options)
         self.nav = nav
+        self.language = language
 
     def _get_nav(self, item) -> bytes:
         return self.nav
+
+    def _write_opf_file(self, root) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.language)
+        super()._write_opf_file(root)
 
 
 def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
@@ -62,7 +68,8 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     nav = render_template("epub/nav.xhtml", **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc),
                                                        page_list=_page_list(doc)))
     target = io.BytesIO()
-    writer = _Writer(target, book, nav.encode(), {**epub.EpubWriter.DEFAULT_OPTIONS, "mtime": modified})
+    writer = _Writer(target, book, nav.encode(), {**epub.EpubWriter.DEFAULT_OPTIONS, "mtime": modified},
+                     doc.config.language)
     writer.process()
     writer.write()
     return target.getvalue()
@@ -158,11 +165,10 @@ def _metadata(book: epub.EpubBook, doc: Document) -> None:
 
 def _accessibility(book: epub.EpubBook, doc: Document) -> None:
     """EPUB Accessibility 1.1 metadata: how the book can be read, what it offers, what it conforms to."""
-    features = ["structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"]
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "alternativeText",
+                "displayTransformability"]
     if doc.page_map:
         features += ["printPageNumbers", "pageBreakMarkers", "pageNavigation"]
-    if doc.references:
-        features.append("citeRef")
     for name, values in (("accessMode", ["textual", "visual"]), ("accessModeSufficient", ["textual"]),
                          ("accessibilityFeature", features), ("accessibilityHazard", ["none"])):
         for value in values:
