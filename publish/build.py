@@ -1,15 +1,23 @@
-"""The pipeline: load -> parse -> resolve -> render each format -> write atomically. Nothing format-specific."""
+"""The pipeline: load -> parse -> resolve -> render each format -> write atomically; the cache and the
+executor that run it for many books. Nothing format-specific."""
 
 from __future__ import annotations
 
 import datetime
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from publish import output
 from publish.book import load_book
+from publish.cache import book_key
 from publish.diagnostics import Diagnostics, ManuscriptError
 from publish.model import Document
-from publish.output import reproducible_zip, source_date, write_atomic, write_tree
+from publish.output import reproducible_zip, source_date
 from publish.resolve import resolve_book
 
 FORMATS = ("pdf", "epub", "html")
@@ -18,16 +26,22 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class BookBuild:
-    """What building one book produced: its document, its files (relative to the output directory)."""
+    """What building one book produced: its document, its files (relative to the output directory),
+    and facts for the manifest; `cached` when its outputs were already up to date."""
 
     root: Path
+    key: str = ""
     document: Document | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    cached: bool = False
+    pages: int = 0
+    words: int = 0
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return self.document is not None and not self.diagnostics.errors
+        return (self.cached or self.document is not None) and not self.diagnostics.errors
 
 
 def find_books(manuscripts: Path) -> list[Path]:
@@ -51,6 +65,7 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     # their print page numbers from it.
     laid_out = pdf.layout(doc, [root, root.parent], stamp)
     doc.page_map = pdf.page_map(laid_out, doc)
+    doc.page_count = len(laid_out.pages)
     if "pdf" in formats:
         files[f"{doc.slug}.pdf"] = pdf.write_pdf(laid_out)
     if "epub" in formats:
@@ -62,31 +77,121 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     return files
 
 
-def build_book(root: Path, formats: tuple[str, ...]) -> BookBuild:
-    """Build one book in memory; a manuscript error leaves `files` empty."""
-    result = BookBuild(root)
+def build_book(root: Path, formats: tuple[str, ...], key: str = "") -> BookBuild:
+    """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process."""
+    result = BookBuild(root, key=key)
+    started = time.monotonic()
     try:
         result.document, found = load_document(root)
         result.diagnostics.extend(found)
         result.files = render_book(result.document, root.resolve(), formats, source_date(root))
+        result.pages, result.words = result.document.page_count, result.document.word_count
     except ManuscriptError as error:
         result.diagnostics.extend(error.diagnostics)
         result.document = None
+    result.seconds = time.monotonic() - started
     return result
 
 
-def write_book(result: BookBuild, out: Path) -> None:
-    """Write a book's outputs, each atomically; the EPUB and PDF are single files, the web edition a tree."""
+def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1, force: bool = False,
+          report: Callable[[str, BookBuild | None], None] = lambda *_: None) -> list[BookBuild]:
+    """Build books into `out`: under the directory's lock, rendering only books whose inputs changed
+    (unless `force`), in `jobs` processes, and moving complete outputs into place at the end."""
+    with output.locked(out, waiting=lambda: report(f"waiting for another build of {out} to finish", None)):
+        manifest = output.read_manifest(out)
+        results: dict[Path, BookBuild] = {}
+        todo: dict[Path, str] = {}
+        for root in books:
+            try:
+                key = book_key(root, formats)
+            except ManuscriptError as error:
+                results[root] = BookBuild(root, diagnostics=error.diagnostics)
+                continue
+            if not force and _fresh(manifest, root.name, key, out):
+                results[root] = BookBuild(root, key=key, cached=True)
+            else:
+                todo[root] = key
+        for result in _run(todo, formats, jobs):
+            results[result.root] = result
+            report("built" if result.ok else "failed", result)
+        for result in results.values():
+            if result.cached:
+                report("unchanged", result)
+        _commit([results[root] for root in books], out, formats, manifest)
+    return [results[root] for root in books]
+
+
+def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int) -> Iterator[BookBuild]:
+    """Each book built by `build_book` through a concurrent.futures Executor (processes when jobs > 1)."""
+    if jobs <= 1 or len(todo) <= 1:
+        for root, key in todo.items():
+            yield build_book(root, formats, key)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
+        futures = [pool.submit(build_book, root, formats, key) for root, key in todo.items()]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _fresh(manifest: dict[str, Any], slug: str, key: str, out: Path) -> bool:
+    """Whether the outputs in `out` are the ones the manifest says were built from these inputs."""
+    entry = manifest["books"].get(slug)
+    if not entry or entry.get("key") != key:
+        return False
+    for artifact in entry.get("artifacts", []):
+        path = out / artifact["path"]
+        if not path.is_file() or path.stat().st_size != artifact["size"]:
+            return False
+    return True
+
+
+def _commit(results: list[BookBuild], out: Path, formats: tuple[str, ...], manifest: dict[str, Any]) -> None:
+    """Stage every new output, the catalogue and the manifest, then move them into place."""
+    built = [r for r in results if r.ok and not r.cached]
+    if not built:
+        return
+    staging = output.Staging(out)
+    try:
+        for result in built:
+            for name, data in sorted(result.files.items()):
+                staging.add(name, data)
+            manifest["books"][result.root.name] = _manifest_entry(result)
+        if "html" in formats:
+            for name, data in _catalogue(results, out, manifest).items():
+                staging.add(name, data)
+        manifest["books"] = dict(sorted(manifest["books"].items()))
+        staging.add(output.MANIFEST, output.manifest_bytes(manifest))
+        staging.commit()
+    finally:
+        staging.discard()
+
+
+def _manifest_entry(result: BookBuild) -> dict[str, Any]:
+    doc = result.document
+    assert doc is not None
+    artifacts = []
     for name, data in sorted(result.files.items()):
-        write_atomic(out / name, data)
+        fmt = "html" if "/" in name else name.rsplit(".", 1)[-1]
+        artifact: dict[str, Any] = {"path": name, "format": fmt, "size": len(data), "sha256": output.sha256(data),
+                                    "validators": []}
+        if fmt == "pdf":
+            artifact["pages"] = result.pages
+        if name.endswith((".pdf", ".epub", "/index.html")):
+            artifact["words"] = result.words
+        artifacts.append(artifact)
+    return {"key": result.key, "title": doc.config.title, "version": doc.config.version, "artifacts": artifacts}
 
 
-def write_catalogue(results: list[BookBuild], out: Path) -> None:
+def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any]) -> dict[str, bytes]:
+    """The catalogue of this build's books (documents of unchanged books are loaded again)."""
     from publish.render.catalogue import render_catalogue
 
-    docs = [r.document for r in results if r.ok and r.document is not None]
-    if not docs:
-        return
-    sizes = {name: (out / name).stat().st_size for name in
-             [f"{d.slug}.{fmt}" for d in docs for fmt in ("pdf", "epub")] if (out / name).is_file()}
-    write_tree(out, render_catalogue(docs, sizes))
+    docs = []
+    for result in results:
+        if result.ok and result.document is not None:
+            docs.append(result.document)
+        elif result.cached:
+            docs.append(load_document(result.root)[0])
+    sizes = {a["path"]: a["size"] for entry in manifest["books"].values() for a in entry.get("artifacts", [])}
+    return render_catalogue(docs, sizes) if docs else {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 import traceback
@@ -26,6 +27,11 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output directory (default: dist)")
     build.add_argument("--format", action="append", choices=("pdf", "epub", "html"), dest="formats",
                        help="only these formats (repeatable; default: all)")
+    build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="books built at once, each in its own process (default: the number of cores)")
+    build.add_argument("--force", action="store_true", help="rebuild every book, whatever the cache says")
+    build.add_argument("--json", action="store_true", help="print the manifest (dist/manifest.json) to stdout")
+    build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     build.add_argument("-v", "--verbose", action="store_true", help="show engine warnings and tracebacks")
     check = commands.add_parser("check", help="read and check manuscripts without writing anything")
     check.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
@@ -74,24 +80,21 @@ def _print(diagnostics: Diagnostics) -> None:
 
 
 def _build(args: argparse.Namespace, books: list[Path]) -> int:
-    from publish.build import FORMATS, build_book, write_book, write_catalogue
+    from publish.build import FORMATS, build
+    from publish.report import Reporter
 
     started = time.monotonic()
     formats = tuple(f for f in FORMATS if f in (args.formats or FORMATS))
-    results = []
-    for root in books:
-        result = build_book(root, formats)
+    reporter = Reporter(len(books), quiet=args.quiet, verbose=args.verbose)
+    with reporter:
+        results = build(books, args.out, formats, jobs=args.jobs, force=args.force, report=reporter.step)
+    for result in results:
         _print(result.diagnostics)
-        if result.ok:
-            write_book(result, args.out)
-            print(f"built {result.root.name}: {', '.join(sorted(result.files)[:3])}"
-                  f"{' …' if len(result.files) > 3 else ''}", file=sys.stderr)
-        results.append(result)
-    if "html" in formats:
-        write_catalogue(results, args.out)
     failed = [r for r in results if not r.ok]
-    print(f"{len(results) - len(failed)} built, {len(failed)} failed in {time.monotonic() - started:.1f} s",
-          file=sys.stderr)
+    reporter.summary(results, time.monotonic() - started)
+    if args.json:
+        from publish.output import MANIFEST
+        sys.stdout.write((args.out / MANIFEST).read_text("utf-8") if (args.out / MANIFEST).is_file() else "{}\n")
     return EXIT_ERRORS if failed else EXIT_OK
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +111,13 @@ class Document:
     references: list[Reference] = field(default_factory=list)
     references_title: str = "References"
     page_map: list[PageStart] = field(default_factory=list)
+    page_count: int = 0
+
+    @property
+    def word_count(self) -> int:
+        """Words of the text (chapters and notes), as a reader counts them."""
+        markup = " ".join([c.body for c in self.chapters] + [n.html for n in self.notes])
+        return len(re.sub(r"<[^>]+>", " ", markup).split())
 
     def chapters_in(self, role: str) -> list[Chapter]:
         return [c for c in self.chapters if c.role == role]

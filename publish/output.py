@@ -1,14 +1,22 @@
-"""Writing outputs: atomic replacement, reproducible zips, and the build's source date."""
+"""Writing outputs: atomic replacement, the output directory's lock, staging and manifest,
+reproducible zips, and the build's source date."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import fcntl
+import hashlib
 import io
+import json
 import os
+import shutil
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -66,3 +74,75 @@ def source_date(root: Path) -> datetime.datetime:
         pass
     newest = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0)
     return datetime.datetime.fromtimestamp(int(newest), datetime.timezone.utc)
+
+
+# Builds into one output directory: a lock, a staging area outside it, and the manifest -----------
+
+MANIFEST = "manifest.json"
+
+
+def _sidecar(out: Path, suffix: str) -> Path:
+    """A path beside the output directory (not in it), on the same file system."""
+    out = out.resolve()
+    return out.parent / f".{out.name}.{suffix}"
+
+
+@contextlib.contextmanager
+def locked(out: Path, waiting: Callable[[], None] = lambda: None) -> Iterator[None]:
+    """Hold the output directory's lock; a second build waits for the first (and says so)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(_sidecar(out, "lock"), "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Staging:
+    """Outputs written in full to a staging directory beside `out`, then moved into place each by
+    one rename; an interrupted build leaves its staging directory, which the next build removes."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.root = _sidecar(out, "staging")
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True)
+        self.files: list[str] = []
+
+    def add(self, name: str, data: bytes) -> None:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        os.chmod(path, 0o644)
+        self.files.append(name)
+
+    def commit(self) -> None:
+        for name in sorted(self.files):
+            target = self.out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.root / name, target)
+        self.files.clear()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out / MANIFEST).read_text("utf-8"))
+        return data if isinstance(data, dict) and isinstance(data.get("books"), dict) else {"books": {}}
+    except (OSError, ValueError):
+        return {"books": {}}
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

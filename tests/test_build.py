@@ -118,7 +118,8 @@ def test_editions_carry_the_same_references(dist: Path, slug: str):
 def test_external_book_builds_all_formats(construct_book):
     root, out = construct_book
     assert sorted(p.name for p in out.iterdir()) == ["assets", "every-construct", "every-construct.epub",
-                                                      "every-construct.pdf", "index.html"]
+                                                      "every-construct.pdf", "index.html",
+                                                      "manifest.json"]
     assert not any(root.glob("*.pdf")), "nothing is written into the manuscript directory"
 
 
