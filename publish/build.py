@@ -4,10 +4,8 @@ executor that run it for many books. Nothing format-specific."""
 from __future__ import annotations
 
 import datetime
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,6 @@ from publish.cache import book_key
 from publish.diagnostics import Diagnostics, ManuscriptError
 from publish.model import Document
 from publish.output import reproducible_zip, source_date
-from publish.resolve import resolve_book
 
 FORMATS = ("pdf", "epub", "html")
 PROJECT = Path(__file__).resolve().parent.parent
@@ -51,6 +48,8 @@ def find_books(manuscripts: Path) -> list[Path]:
 
 def load_document(root: Path) -> tuple[Document, Diagnostics]:
     """Load, parse and resolve one book; raises ManuscriptError."""
+    from publish.resolve import resolve_book  # the parser and the CSL processor load only when needed
+
     book = load_book(root)
     return resolve_book(book)
 
@@ -127,6 +126,9 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int) -> Iterator
         for root, key in todo.items():
             yield build_book(root, formats, key)
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
         futures = [pool.submit(build_book, root, formats, key) for root, key in todo.items()]

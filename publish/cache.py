@@ -22,13 +22,26 @@ STYLES = PACKAGE.parent / "styles"
 CITED = re.compile(r"@([\w][\w:.#$%&+?<>~/-]*)")
 
 
+_digests: dict[tuple, str] = {}
+
+
 def _tree_digest(root: Path, pattern: str) -> str:
-    """One digest of every file under `root` matching `pattern`, names and contents."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob(pattern)):
-        if path.is_file() and "__pycache__" not in path.parts:
+    """One digest of every file under `root` matching `pattern`, names and contents (read again only
+    when a file's size or modification time has changed)."""
+    files = sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    signature = (root, pattern, tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    if signature not in _digests:
+        digest = hashlib.sha256()
+        for path in files:
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+        _digests[signature] = digest.hexdigest()
+    return _digests[signature]
+
+
+def _yaml(path: Path) -> object:
+    """A YAML file read with libyaml when PyYAML has it (ten times faster than the pure-Python reader)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text("utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
 
 
 def _cited_entries(paths: list[Path], text: str) -> str:
@@ -36,7 +49,7 @@ def _cited_entries(paths: list[Path], text: str) -> str:
     names = set(CITED.findall(text))
     entries = []
     for path in paths:
-        data = yaml.safe_load(path.read_text("utf-8")) if path.suffix in (".yaml", ".yml") else None
+        data = _yaml(path) if path.suffix in (".yaml", ".yml") else None
         items = data.get("references", []) if isinstance(data, dict) else data
         if not isinstance(items, list):
             return hashlib.sha256(path.read_bytes()).hexdigest()  # JSON, BibTeX: the whole file
