@@ -76,6 +76,7 @@ class Chapter:
     notes: list[Note]
     source: Path
     editorial_counts: dict[str, int] = field(default_factory=dict)
+    images: dict[str, Path] = field(default_factory=dict)  # published name ("images/…") -> file
 
 
 @dataclass
@@ -112,6 +113,11 @@ class Document:
     references_title: str = "References"
     page_map: list[PageStart] = field(default_factory=list)
     page_count: int = 0
+
+    @property
+    def images(self) -> dict[str, Path]:
+        """Every image of the book: published name -> file."""
+        return {name: path for chapter in self.chapters for name, path in chapter.images.items()}
 
     @property
     def word_count(self) -> int:

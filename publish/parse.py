@@ -13,7 +13,10 @@ from lxml import etree
 from publish.book import Book, ChapterSource
 from publish.diagnostics import Diagnostics, position
 from publish.markup import make_markdown
+from publish.markup.sanitize import sanitize
 from publish.model import Chapter, Citation, Heading, Note, SourcePosition
+from publish.resources import IMAGE_TYPES, Refused, image_name, local_file
+from publish.resources import roots as resource_roots
 
 ROLES = ("front", "back")
 CITATION_INDEX = re.compile(r'data-citation="(\d+)"')
@@ -27,9 +30,10 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
     used_ids: set[str] = {"references", "title-page", "contents"}
     for source in book.chapters:
         md.reset()
-        html = md.convert(source.text)
+        html = sanitize(md.convert(source.text))
         chapter_citations = _citations(md.citations, source, len(citations))
-        chapter = _chapter(html, source, used_ids, len([n for c in chapters for n in c.notes]), found)
+        chapter = _chapter(html, source, used_ids, len([n for c in chapters for n in c.notes]),
+                           resource_roots(book.root), found)
         _number_citations(chapter, chapter_citations)
         if chapter is None:
             continue
@@ -82,7 +86,7 @@ def _nth(text: str, needle: str, n: int, narrative: bool) -> int:
     return -1
 
 
-def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before: int,
+def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before: int, allowed: list[Path],
              found: Diagnostics) -> Chapter | None:
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
     first = root[0] if len(root) else None
@@ -96,12 +100,16 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
     elif "class" in first.attrib:
         del first.attrib["class"]
     _unique_ids(root, used_ids, source, found)
+    images = _images(root, source, allowed, found)
+    for link in root.iter("a"):  # a link to a local file means nothing to a reader elsewhere
+        if link.get("href", "").lower().startswith("file:"):
+            del link.attrib["href"]
     notes = _notes(root, source, notes_before)
     title = _heading(first)
     root.remove(first)
     headings = [_heading(h) for h in root.iter("h2", "h3")]
     body = "".join(etree.tostring(child, encoding="unicode", method="xml") for child in root)
-    return Chapter(title.id, role, title, headings, body, notes, source.path)
+    return Chapter(title.id, role, title, headings, body, notes, source.path, images=images)
 
 
 def _heading(element: etree._Element) -> Heading:
@@ -130,6 +138,30 @@ def _unique_ids(root: etree._Element, used_ids: set[str], source: ChapterSource,
             found.warning(source.path, f"duplicate heading id '{base}' renamed '{new}'")
         element.set("id", new)
         used_ids.add(new)
+
+
+def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
+            found: Diagnostics) -> dict[str, Path]:
+    """Every image checked (alt text, a file the book may read) and renamed to its published name."""
+    images: dict[str, Path] = {}
+    for img in list(root.iter("img")):
+        src = img.get("src", "")
+        offset = source.text.find(src) if src else -1
+        line, col = position(source.text, offset) if offset >= 0 else (0, 0)
+        if not (img.get("alt") or "").strip():
+            found.error(source.path, f"image '{src}' has no alt text (write ![what it shows]({src}))", line, col)
+        try:
+            path = local_file(src, source.path.parent, allowed)
+            if path.suffix.lower() not in IMAGE_TYPES:
+                raise Refused(f"not an image type a book can carry (PNG, JPEG, GIF, SVG, WebP): {src}")
+        except Refused as refused:
+            found.error(source.path, str(refused), line, col)
+            _drop(img)
+            continue
+        name = image_name(path)
+        images[name] = path
+        img.set("src", name)
+    return images
 
 
 def _notes(root: etree._Element, source: ChapterSource, notes_before: int) -> list[Note]:

@@ -34,5 +34,6 @@ def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Back to the text"},
             "smarty": {"smart_angled_quotes": False, "substitutions": TYPOGRAPHY},
             "toc": {"permalink": False},
+            "tables": {"use_align_attribute": True},
         },
     )

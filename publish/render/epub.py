@@ -11,6 +11,7 @@ from ebooklib import epub
 from publish.model import Document
 from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
 from publish.render.cover import cover_alt, render_cover
+from publish.resources import IMAGE_TYPES
 from publish.render.markup import chapter_body
 
 MARC_ROLES = {"author": "aut", "editor": "edt", "interviewer": "ivr", "interviewee": "ive",
@@ -53,6 +54,8 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     cover.properties = ["cover-image"]
     book.add_item(cover)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    for n, (name, path) in enumerate(sorted(doc.images.items()), 1):
+        book.add_item(epub.EpubItem(f"image-{n}", name, IMAGE_TYPES[path.suffix.lower()], path.read_bytes()))
     items = {}
     for name, title, _ in pages:
         item = epub.EpubItem(_item_id(name), name, "application/xhtml+xml",

@@ -1,24 +1,11 @@
-"""The one place that decides which files a book may read while rendering: nothing from the network."""
+"""WeasyPrint's URL fetcher: it serves only the files publish.resources allows, and nothing from the
+network."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
-
-class ForbiddenResource(ValueError):
-    """A resource outside the book's roots, or on the network."""
-
-
-def allowed_path(url: str, roots: list[Path]) -> Path:
-    """The local file a URL names, if it lies inside one of `roots` after resolving links and `..`."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("file", ""):
-        raise ForbiddenResource(f"network resource refused: {url}")
-    path = Path(unquote(parsed.path)).resolve()
-    if not any(path.is_relative_to(root.resolve()) for root in roots):
-        raise ForbiddenResource(f"file outside the book refused: {path}")
-    return path
+from publish.resources import local_file
 
 
 def local_fetcher(roots: list[Path]):
@@ -27,7 +14,8 @@ def local_fetcher(roots: list[Path]):
 
     class LocalFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            allowed_path(url, roots)
+            local_file(url, roots[0], roots)
             return super().fetch(url, headers)
 
     return LocalFetcher(allowed_protocols=["file"])
+

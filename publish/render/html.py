@@ -11,7 +11,8 @@ def render_web(doc: Document) -> dict[str, bytes]:
     """The files of the web edition, by path relative to the book's web directory."""
     bodies = {chapter.id: chapter_body(chapter, "html", doc.page_map) for chapter in doc.chapters}
     page = render_template("html/book.html", **context(doc, "html", bodies=bodies))
-    return {"index.html": page.encode(), **web_assets()}
+    images = {name: path.read_bytes() for name, path in doc.images.items()}
+    return {"index.html": page.encode(), **web_assets(), **images}
 
 
 def web_assets() -> dict[str, bytes]:

@@ -69,7 +69,10 @@ def chapter_body(chapter: Chapter, fmt: str, starts: list[PageStart] = ()) -> st
     """A chapter's body as a format shows it: for print, numbered blocks and footnotes in place; for
     the others, note references and the print edition's page-break markers."""
     if fmt == "pdf":
-        return number_blocks(inline_footnotes(chapter.body, chapter.notes))
+        body = inline_footnotes(chapter.body, chapter.notes)
+        for name, path in chapter.images.items():  # the layout reads images from their files
+            body = body.replace(f'src="{name}"', f'src="{path.as_uri()}"')
+        return number_blocks(body)
     body = insert_markers(noterefs(chapter.body, fmt), [s for s in starts if s.chapter == chapter.id], fmt)
     return shift_headings(body, 1) if fmt == "html" else body
 

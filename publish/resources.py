@@ -1,0 +1,42 @@
+"""The one place that decides which files a book may read: files inside the book's directory, the
+shared manuscript directory beside it and the project's styles, after resolving links and `..`.
+Network URLs, `file://` URLs elsewhere and absolute paths outside those roots are refused."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+STYLES = Path(__file__).resolve().parent.parent / "styles"
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".svg": "image/svg+xml", ".webp": "image/webp"}
+
+
+class Refused(ValueError):
+    """A resource the book may not read; the message says why."""
+
+
+def roots(book_root: Path) -> list[Path]:
+    book_root = book_root.resolve()
+    return [book_root, book_root.parent, STYLES]
+
+
+def local_file(url: str, base: Path, allowed: list[Path]) -> Path:
+    """The file a URL or path names, relative to `base`, if it lies inside one of `allowed`."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("", "file") or parsed.netloc:
+        raise Refused(f"network resource refused: {url}")
+    path = Path(unquote(parsed.path))
+    path = (path if path.is_absolute() else base / path).resolve()
+    if not any(path.is_relative_to(root.resolve()) for root in allowed):
+        raise Refused(f"file outside the book refused: {url}")
+    if not path.is_file():
+        raise Refused(f"file not found: {url}")
+    return path
+
+
+def image_name(path: Path) -> str:
+    """The name an image is published under: its content's digest and its own name, in images/."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return f"images/{digest}-{path.name}"
