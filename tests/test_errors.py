@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TOY_BIBLIOGRAPHY, run_publish, write_book
+from tests.conftest import PROJECT, TOY_BIBLIOGRAPHY, run_publish, write_book
 from tests.test_build import assert_epubcheck_clean
 
 GOOD_CONFIG = "title: A Small Book\nlanguage: en\n"
@@ -88,3 +90,66 @@ def test_failed_book_leaves_earlier_outputs_intact(tmp_path: Path):
 def test_wrong_usage_exits_2(tmp_path: Path):
     assert run_publish("build", "--format", "docx").code == 2
     assert run_publish("build", tmp_path / "nowhere").code == 2
+
+
+def test_bom_and_crlf_are_accepted_silently(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"}, GOOD_CONFIG)
+    (root / "a.md").write_bytes("\ufeff# A\r\n\r\nA line,\r\nthe same paragraph.\r\n".encode())
+    result = run_publish("check", root)
+    assert result.code == 0 and result.stderr == ""
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "a.md:1:1: error: the chapter is empty (it needs at least a '# Title')"),
+    ("No title.\n", "a.md:1:1: error: a chapter must begin with a level-1 heading ('# Title')"),
+    ("# A\n\nA bell\x07 here.\n", "a.md:3:7: error: control character U+0007 is not allowed in a manuscript"),
+    ("# A\n\n" + "> " * 30 + "deep\n", "a.md:3:1: error: blocks nested 30 deep (at most 24)"),
+])
+def test_chapter_errors(tmp_path: Path, text: str, expected: str):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n"}, GOOD_CONFIG)
+    (root / "a.md").write_text(text, encoding="utf-8")
+    result = run_publish("check", root)
+    assert_one_error(result, f"{root}/{expected}")
+
+
+def test_chapter_beyond_the_size_limit(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n"}, GOOD_CONFIG)
+    (root / "a.md").write_text("# A\n\n" + "word " * 1_100_000, encoding="utf-8")
+    assert_one_error(run_publish("check", root), f"{root / 'a.md'}: error: file is larger than 5000000 bytes")
+
+
+def test_duplicate_heading_ids_are_renamed_with_a_warning(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\n## Part\n\nx\n\n## Part\n\ny\n"}, GOOD_CONFIG)
+    result = run_publish("check", root)
+    assert result.code == 0
+    assert f"{root / 'a.md'}: warning: duplicate heading id 'part' renamed 'part-2'" in result.stderr
+
+
+def test_broken_style_file_is_a_diagnostic(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\n[@x]\n"}, GOOD_CONFIG + "csl: broken.csl\n",
+                      "references:\n- {id: x, type: book, title: T, issued: 1}\n")
+    (root / "broken.csl").write_text("<style><citation></style>")
+    result = run_publish("check", root)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert f"{root / 'broken.csl'}: error: not a usable CSL style" in result.stderr
+
+
+CRASH = """
+import sys
+import publish.resolve
+def crash(book):
+    raise RuntimeError("a bug")
+publish.resolve.resolve_book = crash
+from publish.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_internal_error_asks_for_a_bug_report_and_shows_the_traceback_only_with_v(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"}, GOOD_CONFIG)
+    for flags, traceback in (([], False), (["-v"], True)):
+        done = subprocess.run([sys.executable, "-c", CRASH, "check", str(root), *flags], capture_output=True,
+                              text=True, cwd=PROJECT, check=False)
+        assert done.returncode == 1
+        assert ("Traceback" in done.stderr) is traceback
+        assert "publish: internal error: please report this as a bug" in done.stderr.splitlines()[0]

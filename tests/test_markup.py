@@ -12,8 +12,8 @@ from publish.markup import make_markdown
 from publish.markup.citations import parse_items
 from publish.markup.editorial import classify
 from publish.parse import parse_book
-from tests.editions import ed
 from tests.conftest import write_book
+from tests.editions import ed
 
 SPEAKERS = {"CS": "Contemporary Socialist", "LT": "Leon Trotsky"}
 

@@ -25,10 +25,11 @@ from typing import Any
 from citeproc import Citation as CslCitation
 from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator, formatter, model
 from citeproc.source.json import CiteProcJSON
+from lxml import etree
 
 from publish.bibliography import Bibliography
 from publish.bibliography.ranges import format_ranges
-from publish.diagnostics import Diagnostics
+from publish.diagnostics import Diagnostics, fail
 from publish.model import Citation, CiteItem, Reference
 
 
@@ -95,7 +96,10 @@ def year_suffixes(bibliography: Bibliography, csl: CitationStylesStyle, cited: l
 def _style(path: str, locale: str) -> CitationStylesStyle:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return CitationStylesStyle(path, locale=locale, validate=False)
+        try:
+            return CitationStylesStyle(path, locale=locale, validate=False)
+        except (etree.XMLSyntaxError, ValueError, KeyError, AttributeError) as error:
+            raise fail(Path(path), f"not a usable CSL style: {error}") from None
 
 
 def _processor(csl: CitationStylesStyle, bibliography: Bibliography,

@@ -8,7 +8,6 @@ from publish.markup.citations import CitationExtension
 from publish.markup.editorial import EditorialExtension
 from publish.markup.speakers import SpeakerExtension
 
-
 # Smart typography as characters, not HTML entities, so every format reads the same text.
 TYPOGRAPHY = {
     "left-single-quote": "‘", "right-single-quote": "’", "left-double-quote": "“",
@@ -25,7 +24,6 @@ def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
             "tables",
             "attr_list",
             "smarty",
-            "toc",
             CitationExtension(),
             EditorialExtension(),
             SpeakerExtension(speakers),
@@ -33,7 +31,6 @@ def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
         extension_configs={
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Back to the text"},
             "smarty": {"smart_angled_quotes": False, "substitutions": TYPOGRAPHY},
-            "toc": {"permalink": False},
             "tables": {"use_align_attribute": True},
         },
     )

@@ -18,14 +18,14 @@ KEY = r"[\w](?:[\w]|[:.#$%&+?<>~/-](?=[\w]))*"
 # A bracketed citation: each ';'-separated part holds one @key, preceded by start, space or '-'.
 BRACKETED_RE = r"\[(?P<body>[^\[\]]*?(?:^|(?<=[\s\[;-]))@" + KEY + r"[^\[\]]*)\]"
 NARRATIVE_RE = r"(?<![\w@.])@(?P<key>" + KEY + r")"
-ITEM = re.compile(r"^(?P<prefix>.*?)(?P<suppress>-?)@(?P<key>" + KEY + r")(?P<rest>.*)$", re.S)
+ITEM = re.compile(r"^(?P<prefix>.*?)(?P<suppress>-?)@(?P<key>" + KEY + r")(?P<rest>.*)$", re.DOTALL)
 LABELS = {
     "p.": "page", "pp.": "page", "page": "page", "pages": "page",
     "chap.": "chapter", "chaps.": "chapter", "chapter": "chapter", "ch.": "chapter",
     "§": "section", "§§": "section", "sec.": "section", "section": "section",
     "vol.": "volume", "vols.": "volume", "n.": "note", "nn.": "note", "para.": "paragraph",
 }
-LOCATOR = re.compile(r"^\s*(?:(?P<label>[^\s\d]+)\s*)?(?P<value>[\dIVXLCivxlc]+(?:\s*[-–,]\s*[\dIVXLCivxlc]+)*)(?P<suffix>.*)$", re.S)
+LOCATOR = re.compile(r"^\s*(?:(?P<label>[^\s\d]+)\s*)?(?P<value>[\dIVXLCivxlc]+(?:\s*[-–,]\s*[\dIVXLCivxlc]+)*)(?P<suffix>.*)$", re.DOTALL)
 
 
 def parse_items(body: str) -> list[CiteItem] | None:
@@ -57,7 +57,7 @@ class _CitationProcessor(InlineProcessor):
         super().__init__(pattern, md)
         self.narrative = narrative
 
-    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 (Python-Markdown's API)
+    def handleMatch(self, m: re.Match[str], data: str):
         if self.narrative:
             items = [CiteItem(key=m["key"])]
         else:
@@ -72,7 +72,7 @@ class _CitationProcessor(InlineProcessor):
 
 
 class CitationExtension(Extension):
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+    def extendMarkdown(self, md: Markdown) -> None:
         self.md = md
         md.citations = []
         md.registerExtension(self)

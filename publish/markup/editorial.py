@@ -34,7 +34,7 @@ class _EditorialProcessor(InlineProcessor):
     # Python-Markdown re-reads the text of nested elements; a bracket already wrapped is left alone.
     ANCESTOR_EXCLUDES = ("span",)
 
-    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 (Python-Markdown's API)
+    def handleMatch(self, m: re.Match[str], data: str):
         inner = m["inner"]
         kind = classify(inner)
         self.md.editorial_counts[kind] += 1
@@ -52,7 +52,7 @@ class _EditorialProcessor(InlineProcessor):
 
 
 class EditorialExtension(Extension):
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+    def extendMarkdown(self, md: Markdown) -> None:
         self.md = md
         md.editorial_counts = Counter()
         md.registerExtension(self)

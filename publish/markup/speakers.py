@@ -49,6 +49,6 @@ class SpeakerExtension(Extension):
         super().__init__()
         self.speakers = speakers
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+    def extendMarkdown(self, md: Markdown) -> None:
         # After the inline patterns (20) have made <strong>, before attribute lists (8).
         md.treeprocessors.register(_SpeakerProcessor(md, self.speakers), "speakers", 15)

@@ -11,8 +11,8 @@ from ebooklib import epub
 from publish.model import Document
 from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
 from publish.render.cover import cover_alt, render_cover
-from publish.resources import IMAGE_TYPES
 from publish.render.markup import chapter_body
+from publish.resources import IMAGE_TYPES
 
 MARC_ROLES = {"author": "aut", "editor": "edt", "interviewer": "ivr", "interviewee": "ive",
               "translator": "trl"}
@@ -108,7 +108,7 @@ def _link_across_files(files: dict[str, str]) -> None:
     for name, xhtml in files.items():
         own = set(ID.findall(xhtml))
 
-        def target(m: re.Match[str]) -> str:
+        def target(m: re.Match[str], own: set[str] = own) -> str:
             ident = m[1]
             if ident in own or ident not in home:
                 return m[0]
