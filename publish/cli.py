@@ -33,6 +33,13 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--json", action="store_true", help="print the manifest (dist/manifest.json) to stdout")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     build.add_argument("-v", "--verbose", action="store_true", help="show engine warnings and tracebacks")
+    release = commands.add_parser("release", help="check strictly, build, and validate every artifact")
+    release.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
+    release.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR")
+    release.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N")
+    release.add_argument("--force", action="store_true", help="rebuild every book, whatever the cache says")
+    release.add_argument("-q", "--quiet", action="store_true")
+    release.add_argument("-v", "--verbose", action="store_true")
     check = commands.add_parser("check", help="read and check manuscripts without writing anything")
     check.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
     check.add_argument("-v", "--verbose", action="store_true")
@@ -47,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         books = _book_dirs(args.books)
         if books is None:
             return EXIT_USAGE
+        if args.command == "release":
+            return _release(args, books)
         return _build(args, books) if args.command == "build" else _check(books)
     except KeyboardInterrupt:
         print("publish: interrupted", file=sys.stderr)
@@ -99,6 +108,13 @@ def _build(args: argparse.Namespace, books: list[Path]) -> int:
 
 
 def _check(books: list[Path]) -> int:
+    found = _checked(books)
+    _print(found)
+    return EXIT_ERRORS if found.errors else EXIT_OK
+
+
+def _checked(books: list[Path]) -> Diagnostics:
+    """Everything `publish check` finds in the books."""
     from publish.bibliography.checks import bibliography_checks
     from publish.book import load_book
     from publish.diagnostics import ManuscriptError
@@ -118,8 +134,54 @@ def _check(books: list[Path]) -> int:
     if not found.errors:
         _add_sibling_citations(cited, books)
         found.extend(bibliography_checks({paths: keys for paths, keys in cited.items() if paths}))
+    return found
+
+
+def _release(args: argparse.Namespace, books: list[Path]) -> int:
+    """check (warnings count as errors), build, then validate every artifact; any problem fails."""
+    from publish import validate
+    from publish.build import FORMATS
+    from publish.output import MANIFEST, manifest_bytes, read_manifest, write_atomic
+
+    found = _checked(books)
     _print(found)
-    return EXIT_ERRORS if found.errors else EXIT_OK
+    if found.items:
+        print(f"publish release: {len(found.items)} problem(s) found by check; nothing built", file=sys.stderr)
+        return EXIT_ERRORS
+    args.formats, args.json = list(FORMATS), False
+    if _build(args, books) != EXIT_OK:
+        return EXIT_ERRORS
+    manifest = read_manifest(args.out)
+    problems: list[str] = []
+    html_pages = []
+    for entry in manifest["books"].values():
+        for artifact in entry["artifacts"]:
+            path = args.out / artifact["path"]
+            if artifact["format"] == "epub":
+                found_here = validate.check_epub(path)
+                artifact["validators"] = [] if found_here else ["epubcheck"]
+            elif artifact["format"] == "pdf":
+                found_here = validate.check_pdf(path)
+                artifact["validators"] = [] if found_here else ["pdf-structure"]
+            else:
+                html_pages += [path] if path.suffix == ".html" else []
+                continue
+            problems += [f"{artifact['path']}: {p}" for p in found_here]
+    html = validate.check_html(html_pages + [args.out / "index.html"])
+    if html is None:
+        print("publish release: the Nu HTML checker is not installed; HTML not validated", file=sys.stderr)
+    else:
+        problems += html
+        for entry in manifest["books"].values():
+            for artifact in entry["artifacts"]:
+                if artifact["path"].endswith(".html") and not html:
+                    artifact["validators"] = ["vnu"]
+    write_atomic(args.out / MANIFEST, manifest_bytes(manifest))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"publish release: {'failed, ' + str(len(problems)) + ' problem(s)' if problems else 'ready'}",
+          file=sys.stderr)
+    return EXIT_ERRORS if problems else EXIT_OK
 
 
 def _add_sibling_citations(cited: dict[tuple[Path, ...], set[str]], checked: list[Path]) -> None:

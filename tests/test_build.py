@@ -192,3 +192,11 @@ def test_book_face_sets_greek_and_cyrillic_without_fallback(tmp_path: Path):
     assert "Преданная революция" in text and "ἐπανάστασις" in text
     fonts = pdf_fonts(out / "scripts.pdf")
     assert all("Gentium-Book-Plus" in name and embedded for name, embedded in fonts), fonts
+
+
+def test_nu_html_checker_finds_no_error_in_any_page(dist: Path, construct_book):
+    from publish.validate import check_html
+
+    pages = sorted(dist.rglob("*.html")) + sorted(construct_book[1].rglob("*.html"))
+    assert len(pages) == 5
+    assert check_html(pages) == []

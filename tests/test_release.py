@@ -112,3 +112,20 @@ def test_two_builds_at_once_into_one_directory(tmp_path: Path):
     assert any("waiting for another build" in err for _, err in results), results
     verify_against_manifest(out)
     assert leftovers(out) == []
+
+
+def test_release_checks_builds_and_validates(tmp_path: Path):
+    books = copy_manuscript(tmp_path / "manuscript")
+    out = tmp_path / "dist"
+    result = run_publish("release", *books, "--out", out)
+    assert result.code == 0, result.stderr
+    assert "publish release: ready" in result.stderr
+    manifest = verify_against_manifest(out)
+    validators = {a["path"]: a["validators"] for e in manifest["books"].values() for a in e["artifacts"]}
+    assert validators["leon-trotsky-speaks.epub"] == ["epubcheck"]
+    assert validators["leon-trotsky-speaks.pdf"] == ["pdf-structure"]
+    assert validators["leon-trotsky-speaks/index.html"] == ["vnu"]
+    with (books[0] / "interview.md").open("a", encoding="utf-8") as chapter:
+        chapter.write("\nA citation of nothing [@nowhere2001].\n")
+    failed = run_publish("release", *books, "--out", out)
+    assert failed.code == 1 and "nothing built" in failed.stderr
