@@ -72,6 +72,7 @@ class Book:
     chapters: list[ChapterSource]
     bibliography_paths: list[Path]
     warnings: Diagnostics = field(default_factory=Diagnostics)
+    allow_remote: bool = False  # fetch remote images (the command line's --allow-remote)
 
     @property
     def slug(self) -> str:
@@ -150,8 +151,9 @@ def check_nesting(path: Path, text: str) -> None:
 def _parse_yaml(path: Path, text: str) -> tuple[Any, dict[Any, tuple[int, int]]]:
     """Parse YAML and remember where each top-level key and each chapter entry stands."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
+        node = yaml.compose(text, Loader=loader)
+        raw = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -209,6 +211,8 @@ def _check_value(key: str, value: Any) -> Any:
             raise _Invalid(f"'{value}' is not a BCP 47 language tag (e.g. en, en-GB, fr)")
         if key == "identifier" and not IDENTIFIER.match(value):
             raise _Invalid("expected 'isbn:…' or 'urn:uuid:…'")
+        if key == "identifier" and value.startswith("isbn:") and not isbn_valid(value[5:]):
+            raise _Invalid(f"'{value[5:]}' is not a valid ISBN (its check digit is wrong)")
         return value
     if key in ("chapters", "subjects", "bibliography"):
         if isinstance(value, str) and key != "chapters":
@@ -225,6 +229,17 @@ def _check_value(key: str, value: Any) -> Any:
             raise _Invalid("expected a map of speaker label to full name")
         return {str(k): v.strip() for k, v in value.items()}
     return value
+
+
+def isbn_valid(isbn: str) -> bool:
+    """An ISBN-10 or ISBN-13 whose check digit is right (hyphens and spaces ignored)."""
+    digits = isbn.replace("-", "").replace(" ", "").upper()
+    if len(digits) == 13 and digits.isdigit():
+        return sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10 == 0
+    if len(digits) == 10 and digits[:9].isdigit() and (digits[9].isdigit() or digits[9] == "X"):
+        values = [int(d) for d in digits[:9]] + [10 if digits[9] == "X" else int(digits[9])]
+        return sum((10 - i) * v for i, v in enumerate(values)) % 11 == 0
+    return False
 
 
 def _check_contributors(value: Any) -> list[Contributor]:

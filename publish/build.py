@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from publish import output
+from publish import output, resources
 from publish.book import load_book
 from publish.cache import book_key
 from publish.diagnostics import Diagnostics, ManuscriptError
@@ -46,11 +46,12 @@ def find_books(manuscripts: Path) -> list[Path]:
     return sorted(p.parent for p in manuscripts.glob("*/book.yaml"))
 
 
-def load_document(root: Path) -> tuple[Document, Diagnostics]:
+def load_document(root: Path, allow_remote: bool = False) -> tuple[Document, Diagnostics]:
     """Load, parse and resolve one book; raises ManuscriptError."""
     from publish.resolve import resolve_book  # the parser and the CSL processor load only when needed
 
     book = load_book(root)
+    book.allow_remote = allow_remote
     return resolve_book(book)
 
 
@@ -62,7 +63,8 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     # The print layout, made once: the PDF is written from it, and the EPUB and the web edition take
     # their print page numbers from it.
-    laid_out = pdf.layout(doc, [root, root.parent], stamp)
+    fetched = any(path.is_relative_to(resources.REMOTE_CACHE) for path in doc.images.values())
+    laid_out = pdf.layout(doc, resources.roots(root, allow_remote=fetched), stamp)
     doc.page_map = pdf.page_map(laid_out, doc)
     doc.page_count = len(laid_out.pages)
     if "pdf" in formats:
@@ -76,12 +78,12 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     return files
 
 
-def build_book(root: Path, formats: tuple[str, ...], key: str = "") -> BookBuild:
+def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote: bool = False) -> BookBuild:
     """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process."""
     result = BookBuild(root, key=key)
     started = time.monotonic()
     try:
-        result.document, found = load_document(root)
+        result.document, found = load_document(root, allow_remote)
         result.diagnostics.extend(found)
         result.files = render_book(result.document, root.resolve(), formats, source_date(root))
         result.pages, result.words = result.document.page_count, result.document.word_count
@@ -93,7 +95,8 @@ def build_book(root: Path, formats: tuple[str, ...], key: str = "") -> BookBuild
 
 
 def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1, force: bool = False,
-          report: Callable[[str, BookBuild | None], None] = lambda *_: None) -> list[BookBuild]:
+          report: Callable[[str, BookBuild | None], None] = lambda *_: None,
+          allow_remote: bool = False) -> list[BookBuild]:
     """Build books into `out`: under the directory's lock, rendering only books whose inputs changed
     (unless `force`), in `jobs` processes, and moving complete outputs into place at the end."""
     with output.locked(out, waiting=lambda: report(f"waiting for another build of {out} to finish", None)):
@@ -102,7 +105,7 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
         todo: dict[Path, str] = {}
         for root in books:
             try:
-                key = book_key(root, formats)
+                key = book_key(root, formats, profile="allow-remote" if allow_remote else "")
             except ManuscriptError as error:
                 results[root] = BookBuild(root, diagnostics=error.diagnostics)
                 continue
@@ -110,7 +113,7 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
                 results[root] = BookBuild(root, key=key, cached=True)
             else:
                 todo[root] = key
-        for result in _run(todo, formats, jobs):
+        for result in _run(todo, formats, jobs, allow_remote):
             results[result.root] = result
             report("built" if result.ok else "failed", result)
         for result in results.values():
@@ -120,18 +123,18 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
     return [results[root] for root in books]
 
 
-def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int) -> Iterator[BookBuild]:
+def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remote: bool) -> Iterator[BookBuild]:
     """Each book built by `build_book` through a concurrent.futures Executor (processes when jobs > 1)."""
     if jobs <= 1 or len(todo) <= 1:
         for root, key in todo.items():
-            yield build_book(root, formats, key)
+            yield build_book(root, formats, key, allow_remote)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-        futures = [pool.submit(build_book, root, formats, key) for root, key in todo.items()]
+        futures = [pool.submit(build_book, root, formats, key, allow_remote) for root, key in todo.items()]
         for future in as_completed(futures):
             yield future.result()
 

@@ -30,6 +30,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="books built at once, each in its own process (default: the number of cores)")
     build.add_argument("--force", action="store_true", help="rebuild every book, whatever the cache says")
+    build.add_argument("--allow-remote", action="store_true",
+                       help="fetch remote images (http, https), with a timeout and a size limit")
     build.add_argument("--json", action="store_true", help="print the manifest (dist/manifest.json) to stdout")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     build.add_argument("-v", "--verbose", action="store_true", help="show engine warnings and tracebacks")
@@ -42,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
     release.add_argument("-v", "--verbose", action="store_true")
     check = commands.add_parser("check", help="read and check manuscripts without writing anything")
     check.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("-v", "--verbose", action="store_true")
     return main
 
@@ -56,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         if args.command == "release":
             return _release(args, books)
-        return _build(args, books) if args.command == "build" else _check(books)
+        return _build(args, books) if args.command == "build" else _check(books, args.strict)
     except KeyboardInterrupt:
         print("publish: interrupted", file=sys.stderr)
         return 130
@@ -96,7 +99,8 @@ def _build(args: argparse.Namespace, books: list[Path]) -> int:
     formats = tuple(f for f in FORMATS if f in (args.formats or FORMATS))
     reporter = Reporter(len(books), quiet=args.quiet, verbose=args.verbose)
     with reporter:
-        results = build(books, args.out, formats, jobs=args.jobs, force=args.force, report=reporter.step)
+        results = build(books, args.out, formats, jobs=args.jobs, force=args.force, report=reporter.step,
+                        allow_remote=getattr(args, "allow_remote", False))
     for result in results:
         _print(result.diagnostics)
     failed = [r for r in results if not r.ok]
@@ -107,10 +111,10 @@ def _build(args: argparse.Namespace, books: list[Path]) -> int:
     return EXIT_ERRORS if failed else EXIT_OK
 
 
-def _check(books: list[Path]) -> int:
+def _check(books: list[Path], strict: bool = False) -> int:
     found = _checked(books)
     _print(found)
-    return EXIT_ERRORS if found.errors else EXIT_OK
+    return EXIT_ERRORS if found.errors or (strict and found.warnings) else EXIT_OK
 
 
 def _checked(books: list[Path]) -> Diagnostics:
@@ -125,7 +129,7 @@ def _checked(books: list[Path]) -> Diagnostics:
     for root in books:
         try:
             book = load_book(root)
-            document, diagnostics = resolve_book(book)
+            document, diagnostics = resolve_book(book, format_citations=False)
             found.extend(diagnostics)
             keys = cited.setdefault(tuple(book.bibliography_paths), set())
             keys.update(key for citation in document.citations for key in citation.keys)
@@ -197,7 +201,7 @@ def _add_sibling_citations(cited: dict[tuple[Path, ...], set[str]], checked: lis
             try:
                 book = load_book(root)
                 if tuple(book.bibliography_paths) == paths:
-                    document, _ = resolve_book(book)
+                    document, _ = resolve_book(book, format_citations=False)
                     cited[paths].update(k for c in document.citations for k in c.keys)
             except ManuscriptError:
                 continue

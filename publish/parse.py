@@ -16,7 +16,7 @@ from publish.diagnostics import Diagnostics, position
 from publish.markup import make_markdown
 from publish.markup.sanitize import sanitize
 from publish.model import Chapter, Citation, Heading, Note, SourcePosition
-from publish.resources import IMAGE_TYPES, Refused, image_name, local_file
+from publish.resources import IMAGE_TYPES, REMOTE_CACHE, Refused, fetch_remote, image_name, local_file
 from publish.resources import roots as resource_roots
 
 ROLES = ("front", "back")
@@ -34,7 +34,7 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
         html = sanitize(md.convert(source.text))
         chapter_citations = _citations(md.citations, source, len(citations))
         chapter = _chapter(html, source, used_ids, len([n for c in chapters for n in c.notes]),
-                           resource_roots(book.root), found)
+                           resource_roots(book.root, book.allow_remote), found)
         if chapter is None:
             continue
         # Citations the chapter still holds (a note left out takes its citations with it).
@@ -155,7 +155,10 @@ def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
         if not (img.get("alt") or "").strip():
             found.error(source.path, f"image '{src}' has no alt text (write ![what it shows]({src}))", line, col)
         try:
-            path = local_file(src, source.path.parent, allowed)
+            if REMOTE_CACHE in allowed and src.lower().startswith(("http://", "https://")):
+                path = fetch_remote(src)
+            else:
+                path = local_file(src, source.path.parent, allowed)
             if path.suffix.lower() not in IMAGE_TYPES:
                 raise Refused(f"not an image type a book can carry (PNG, JPEG, GIF, SVG, WebP): {src}")
         except Refused as refused:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from publish.bibliography import check_style, load_bibliography, style_path
-from publish.bibliography.processor import render_citations
+from publish.bibliography.processor import check_citations, render_citations
 from publish.book import Book
 from publish.conventions import place_conventions
 from publish.diagnostics import Diagnostics
@@ -15,8 +15,11 @@ from publish.parse import parse_book
 LOCALES = {"en": "en-US", "fr": "fr-FR", "de": "de-DE", "es": "es-ES", "ru": "ru-RU"}
 
 
-def resolve_book(book: Book) -> tuple[Document, Diagnostics]:
-    """Parse every chapter and resolve every citation; raise ManuscriptError on any error."""
+def resolve_book(book: Book, format_citations: bool = True) -> tuple[Document, Diagnostics]:
+    """Parse every chapter and resolve every citation; raise ManuscriptError on any error.
+
+    Without `format_citations` (for `publish check`), citations are checked against the bibliography
+    and the style is loaded, but nothing is formatted."""
     found = Diagnostics()
     found.extend(book.warnings)
     chapters, citations = parse_book(book, found)
@@ -26,7 +29,10 @@ def resolve_book(book: Book) -> tuple[Document, Diagnostics]:
         check_style(style, book.config_path)
         bibliography = load_bibliography(book.bibliography_paths)
         locale = LOCALES.get(book.config.language.split("-")[0], "en-US")
-        references = render_citations(citations, bibliography, style, locale, found)
+        if format_citations:
+            references = render_citations(citations, bibliography, style, locale, found)
+        else:
+            check_citations(citations, bibliography, style, locale, found)
         found.extend(bibliography.warnings)
     found.raise_if_errors()
     by_id = {c.id: c for c in citations}

@@ -5,6 +5,7 @@ Network URLs, `file://` URLs elsewhere and absolute paths outside those roots ar
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -17,9 +18,36 @@ class Refused(ValueError):
     """A resource the book may not read; the message says why."""
 
 
-def roots(book_root: Path) -> list[Path]:
+REMOTE_CACHE = Path(tempfile.gettempdir()) / "publish-remote"
+REMOTE_TIMEOUT = 10  # seconds
+REMOTE_LIMIT = 10_000_000  # bytes
+
+
+def roots(book_root: Path, allow_remote: bool = False) -> list[Path]:
     book_root = book_root.resolve()
-    return [book_root, book_root.parent, STYLES]
+    return [book_root, book_root.parent, STYLES] + ([REMOTE_CACHE] if allow_remote else [])
+
+
+def fetch_remote(url: str) -> Path:
+    """A remote image fetched once (with --allow-remote only), with a timeout and a size limit."""
+    import urllib.request
+
+    if urlparse(url).scheme not in ("http", "https"):
+        raise Refused(f"only http and https resources can be fetched: {url}")
+    target = REMOTE_CACHE / (hashlib.sha256(url.encode()).hexdigest()[:20] + Path(urlparse(url).path).suffix)
+    if not target.is_file():
+        try:
+            with urllib.request.urlopen(url, timeout=REMOTE_TIMEOUT) as response:  # noqa: S310 (checked)
+                data = response.read(REMOTE_LIMIT + 1)
+        except (OSError, ValueError) as error:
+            raise Refused(f"could not fetch {url}: {error}") from None
+        if len(data) > REMOTE_LIMIT:
+            raise Refused(f"remote resource larger than {REMOTE_LIMIT} bytes: {url}")
+        REMOTE_CACHE.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(target.suffix + ".part")
+        partial.write_bytes(data)
+        partial.replace(target)
+    return target
 
 
 def local_file(url: str, base: Path, allowed: list[Path]) -> Path:

@@ -221,6 +221,7 @@ def test_check_warns_of_uncited_and_inconsistent_entries(tmp_path: Path):
         "5:3: warning: entry 'b4' has no publisher-place, unlike 4 of the 5 book entries [bibliography-form]",
         "6:3: warning: entry 'b5' is cited by no book [uncited-entry]"]
     assert not (root.parent / "dist").exists()
+    assert run_publish("check", root, "--strict").code == 1  # an unused entry fails a strict check
 
 
 def test_shared_bibliography_counts_the_citations_of_every_book_beside_it():

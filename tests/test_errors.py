@@ -67,6 +67,8 @@ def test_unknown_citation_key_suggests_the_nearest(tmp_path: Path):
     ("title: T\nauthor: [{name: A, role: boss}]\n",
      "'author': role must be one of author, editor, interviewer, interviewee, translator; keys are name and role"),
     ("title: T\nidentifier: 12345\n", "'identifier': expected 'isbn:…' or 'urn:uuid:…'"),
+    ("title: T\nidentifier: isbn:978-1-925317-36-8\n",
+     "'identifier': '978-1-925317-36-8' is not a valid ISBN (its check digit is wrong)"),
 ])
 def test_invalid_values(tmp_path: Path, config: str, message: str):
     root = write_book(tmp_path / "book", {"a.md": "# A\n\nText.\n"}, config)

@@ -15,8 +15,11 @@ from lxml import etree
 from PIL import Image
 
 from tests.conftest import run_publish, write_book
+from tests.test_build import assert_epubcheck_clean
 
 SECRET = "TOP-SECRET-CONTENT-7f3a"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478da63f8cfc000"
+                    "0003010100c9fe92ef0000000049454e44ae426082")
 
 
 @pytest.fixture
@@ -75,12 +78,18 @@ def test_no_network_request_from_images_or_links(tmp_path: Path, listener):
     assert f"a.md:5:11: error: network resource refused: {url}/image.png" in result.stderr
     assert f"network resource refused: {url}/raw.png" in result.stderr
     assert requests == []
+    allowed = run_publish("build", root, "--out", tmp_path / "allowed", "--allow-remote")
+    assert allowed.code == 0, allowed.stderr
+    assert sorted(requests) == ["/image.png", "/raw.png"]  # the images only, never the links
+    assert len(list((tmp_path / "allowed" / "book" / "images").iterdir())) == 2
+    requests.clear()
     links_only = write_book(tmp_path / "links", {"a.md": f"# A\n\nA [link]({url}/page) only.\n"}, "title: T\n")
     assert run_publish("build", links_only, "--out", tmp_path / "out2").code == 0
     assert requests == []
 
 
-@pytest.mark.parametrize("reference", ["../secret.txt", "{secret}", "file://{secret}", "link.png"])
+@pytest.mark.parametrize("reference", ["../secret.txt", "../../secret.txt", "{secret}", "file://{secret}",
+                                       "link.png"])
 def test_files_outside_the_roots_are_refused_and_never_published(tmp_path: Path, reference: str):
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
@@ -133,6 +142,7 @@ def test_no_script_handler_or_javascript_url_in_any_output(tmp_path: Path):
             for attribute, value in element.attrib.items():
                 assert not attribute.lower().startswith("on"), (name, attribute)
                 assert not value.strip().lower().startswith(("javascript:", "data:")), (name, value)
+    assert_epubcheck_clean(out / "book.epub")
     page = (out / "book" / "index.html").read_text("utf-8")
     assert "&lt;/title&gt;&lt;script&gt;alert(6)&lt;/script&gt;" in page
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in page

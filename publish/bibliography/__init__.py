@@ -6,6 +6,7 @@ formats a book's citations and its References through a CSL style.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import html
 import re
@@ -32,9 +33,20 @@ class Bibliography:
     warnings: Diagnostics = field(default_factory=Diagnostics)
 
 
+_loaded: dict[tuple, Bibliography] = {}
+
+
 def load_bibliography(paths: list[Path], keep_empty: bool = False) -> Bibliography:
     """Read every file; duplicate ids (compared without case, as citeproc does) are errors. Fields
-    written empty are dropped unless `keep_empty` (checks read them as "the source has none")."""
+    written empty are dropped unless `keep_empty` (checks read them as "the source has none").
+    Files read once per process while unchanged (several books share one bibliography)."""
+    signature = (keep_empty, tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
+    if signature not in _loaded:
+        _loaded[signature] = _load(paths, keep_empty)
+    return copy.deepcopy(_loaded[signature])
+
+
+def _load(paths: list[Path], keep_empty: bool) -> Bibliography:
     found = Diagnostics()
     entries: dict[str, dict[str, Any]] = {}
     where: dict[str, tuple[Path, int, int]] = {}

@@ -61,6 +61,15 @@ def render_citations(citations: list[Citation], bibliography: Bibliography, styl
     return [Reference(key, f"ref-{key}", text, first_cite.get(key, "")) for key, text in zip(keys, entries)]
 
 
+def check_citations(citations: list[Citation], bibliography: Bibliography, style: Path, locale: str,
+                    found: Diagnostics) -> None:
+    """What `render_citations` would find wrong, without formatting anything: unknown keys, a style
+    that cannot be read."""
+    _style(str(style), locale)
+    for citation in citations:
+        _check_keys(citation, bibliography, found)
+
+
 def year_suffixes(bibliography: Bibliography, csl: CitationStylesStyle, cited: list[str]) -> dict[str, str]:
     """Letters that tell apart works whose citations would read alike (same author, same year).
 

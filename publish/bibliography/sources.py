@@ -18,6 +18,7 @@ from publish.book import read_text
 from publish.diagnostics import fail
 
 Located = tuple[dict[str, Any], int, int]  # entry, line, column
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 
 BIBTEX_TYPES = {
     "article": "article-journal", "book": "book", "booklet": "pamphlet", "inbook": "chapter",
@@ -51,8 +52,8 @@ def read_entries(path: Path) -> list[Located]:
 
 def _yaml_entries(path: Path, text: str) -> list[Located]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=FAST_LOADER)
+        data = yaml.load(text, Loader=FAST_LOADER)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise fail(path, f"malformed YAML: {error.problem or error.context}",
