@@ -37,7 +37,7 @@ def fetch_remote(url: str) -> Path:
     target = REMOTE_CACHE / (hashlib.sha256(url.encode()).hexdigest()[:20] + Path(urlparse(url).path).suffix)
     if not target.is_file():
         try:
-            with urllib.request.urlopen(url, timeout=REMOTE_TIMEOUT) as response:  # noqa: S310 (checked)
+            with urllib.request.urlopen(url, timeout=REMOTE_TIMEOUT) as response:
                 data = response.read(REMOTE_LIMIT + 1)
         except (OSError, ValueError) as error:
             raise Refused(f"could not fetch {url}: {error}") from None
