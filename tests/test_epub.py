@@ -4,6 +4,8 @@ edition's pages carried into the EPUB from the real layout of the PDF."""
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -122,3 +124,22 @@ def test_page_markers_stand_before_the_first_words_of_each_printed_page(dist: Pa
     for number in printed:
         first_line = letters(pages[number - 1].splitlines()[0])[:25]
         assert after[number].startswith(first_line), (number, first_line, after[number][:40])
+
+
+@pytest.mark.skipif(not shutil.which("calibre-debug"), reason="calibre (a real reading engine) is not installed")
+@pytest.mark.parametrize("slug", BOOKS)
+def test_calibre_reads_the_navigation_and_the_text(dist: Path, slug: str, tmp_path: Path):
+    script = ("import sys\nfrom calibre.ebooks.oeb.polish.container import get_container\n"
+              "from calibre.ebooks.oeb.polish.toc import get_toc, get_landmarks\n"
+              "c = get_container(sys.argv[1], tweak_mode=True)\n"
+              "print('|'.join(n.title for n in get_toc(c).iterdescendants()))\n"
+              "print('|'.join(l['type'] for l in get_landmarks(c)))\n")
+    done = subprocess.run(["calibre-debug", "-c", script, str(dist / f"{slug}.epub")], capture_output=True,
+                          text=True, timeout=300, check=True)
+    toc, landmarks = done.stdout.strip().splitlines()[-2:]
+    assert toc.split("|")[0] == "Title page" and toc.split("|")[-1] == "References"
+    assert landmarks == "cover|titlepage|toc|bodymatter|bibliography"
+    text = tmp_path / "book.txt"
+    subprocess.run(["ebook-convert", str(dist / f"{slug}.epub"), str(text)], capture_output=True, timeout=300,
+                   check=True)
+    assert "Trotsky, Leon. (1937b) 1970. The Revolution Betrayed. New York." in text.read_text("utf-8")
