@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publish.bibliography import check_style, load_bibliography, style_path
-from publish.bibliography.processor import check_citations, render_citations
+from publish.bibliography import check_citations, check_style, load_bibliography, style_path
 from publish.book import Book
 from publish.conventions import place_conventions
 from publish.diagnostics import Diagnostics
@@ -30,9 +29,11 @@ def resolve_book(book: Book, format_citations: bool = True) -> tuple[Document, D
         bibliography = load_bibliography(book.bibliography_paths)
         locale = LOCALES.get(book.config.language.split("-")[0], "en-US")
         if format_citations:
+            from publish.bibliography.processor import render_citations  # citeproc, only when formatting
+
             references = render_citations(citations, bibliography, style, locale, found)
         else:
-            check_citations(citations, bibliography, style, locale, found)
+            check_citations(citations, bibliography, style, found)
         found.extend(bibliography.warnings)
     found.raise_if_errors()
     by_id = {c.id: c for c in citations}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import difflib
 import html
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 
 from publish.bibliography.sources import read_entries
 from publish.diagnostics import Diagnostics, fail
+from publish.model import Citation
 
 STYLES_DIR = Path(__file__).resolve().parent.parent.parent / "styles" / "csl"
 DATE_FIELDS = ("issued", "original-date", "accessed", "event-date", "submitted")
@@ -122,3 +124,33 @@ def check_style(style: Path, config_path: Path) -> None:
     if not style.is_file():
         shipped = ", ".join(sorted(p.stem for p in STYLES_DIR.glob("*.csl")))
         raise fail(config_path, f"citation style '{style.name}' not found (shipped: {shipped})")
+
+
+def check_keys(citation: Citation, bibliography: Bibliography, found: Diagnostics) -> bool:
+    """Whether every key of the citation is in the bibliography; an unknown one is an error at the
+    citation, suggesting the nearest key."""
+    ok = True
+    for key in citation.keys:
+        if key not in bibliography.entries:
+            near = difflib.get_close_matches(key, list(bibliography.entries), n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            where = citation.source
+            found.error(where.path, f"unknown citation key '{key}'{hint}", where.line, where.col)
+            ok = False
+    return ok
+
+
+def check_citations(citations: list[Citation], bibliography: Bibliography, style: Path,
+                    found: Diagnostics) -> None:
+    """What formatting would find wrong, without the CSL processor: unknown keys, a style file that
+    is not CSL."""
+    from lxml import etree
+
+    try:
+        root = etree.parse(str(style)).getroot()
+    except (etree.XMLSyntaxError, OSError) as error:
+        raise fail(style, f"not a usable CSL style: {error}") from None
+    if root.tag != "{http://purl.org/net/xbiblio/csl}style":
+        raise fail(style, "not a usable CSL style: its root element is not a CSL <style>")
+    for citation in citations:
+        check_keys(citation, bibliography, found)

@@ -12,7 +12,6 @@ in both; other works are lettered per book, as CSL processors do.
 
 from __future__ import annotations
 
-import difflib
 import html
 import re
 import string
@@ -27,7 +26,7 @@ from citeproc import CitationItem, CitationStylesBibliography, CitationStylesSty
 from citeproc.source.json import CiteProcJSON
 from lxml import etree
 
-from publish.bibliography import Bibliography
+from publish.bibliography import Bibliography, check_keys
 from publish.bibliography.ranges import format_ranges
 from publish.diagnostics import Diagnostics, fail
 from publish.model import Citation, CiteItem, Reference
@@ -36,7 +35,7 @@ from publish.model import Citation, CiteItem, Reference
 def render_citations(citations: list[Citation], bibliography: Bibliography, style: Path,
                      locale: str, found: Diagnostics) -> list[Reference]:
     """Fill every citation's html and return the References: exactly the works cited, in style order."""
-    known = [c for c in citations if _check_keys(c, bibliography, found)]
+    known = [c for c in citations if check_keys(c, bibliography, found)]
     if not known:
         return []
     csl = _style(str(style), locale)
@@ -59,15 +58,6 @@ def render_citations(citations: list[Citation], bibliography: Bibliography, styl
         for key in citation.keys:
             first_cite.setdefault(key, citation.id)
     return [Reference(key, f"ref-{key}", text, first_cite.get(key, "")) for key, text in zip(keys, entries)]
-
-
-def check_citations(citations: list[Citation], bibliography: Bibliography, style: Path, locale: str,
-                    found: Diagnostics) -> None:
-    """What `render_citations` would find wrong, without formatting anything: unknown keys, a style
-    that cannot be read."""
-    _style(str(style), locale)
-    for citation in citations:
-        _check_keys(citation, bibliography, found)
 
 
 def year_suffixes(bibliography: Bibliography, csl: CitationStylesStyle, cited: list[str]) -> dict[str, str]:
@@ -169,18 +159,6 @@ def _csl_item(item: CiteItem, suffixes: dict[str, str], range_form: str) -> Cita
 def _original_key(key: str, bibliography: Bibliography) -> str:
     """citeproc-py lower-cases keys; the bibliography's own spelling of one."""
     return key if key in bibliography.entries else next(k for k in bibliography.entries if k.lower() == key)
-
-
-def _check_keys(citation: Citation, bibliography: Bibliography, found: Diagnostics) -> bool:
-    ok = True
-    for key in citation.keys:
-        if key not in bibliography.entries:
-            near = difflib.get_close_matches(key, list(bibliography.entries), n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            where = citation.source
-            found.error(where.path, f"unknown citation key '{key}'{hint}", where.line, where.col)
-            ok = False
-    return ok
 
 
 def _shape(text: str, citation: Citation, bibliography: Bibliography, csl: CitationStylesStyle) -> str:
