@@ -28,8 +28,11 @@ def test_malformed_yaml_names_file_and_line(tmp_path: Path):
                       "title: A Small Book\nsubtitle: [unclosed\nchapters: [a.md]\n")
     out = tmp_path / "out"
     result = run_publish("build", root, "--out", out)
-    assert_one_error(result, f"{root / 'book.yaml'}:3:9: error: malformed YAML: "
-                             "expected ',' or ']', but got ':'", out)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    [error] = [line for line in result.stderr.splitlines() if ": error: " in line]
+    # libyaml and PyYAML's Python reader word it differently; both name the place and the bracket.
+    assert error.startswith(f"{root / 'book.yaml'}:3:9: error: malformed YAML: ") and "',' or ']'" in error
+    assert not out.exists() or not any(out.rglob("*"))
 
 
 def test_unknown_key_suggests_the_nearest(tmp_path: Path):
