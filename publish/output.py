@@ -35,12 +35,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_tree(directory: Path, files: dict[str, bytes]) -> None:
-    """Write several files under `directory`, each atomically."""
-    for name, data in sorted(files.items()):
-        write_atomic(directory / name, data)
-
-
 def reproducible_zip(data: bytes, when: datetime.datetime) -> bytes:
     """A zip rewritten with every entry stamped `when`, in its original order (mimetype first, stored)."""
     stamp = max(when, datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)).timetuple()[:6]

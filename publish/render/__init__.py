@@ -21,9 +21,6 @@ FONT_FACES = (  # file stem, weight, style
     ("GentiumBookPlus-Bold", 700, "normal"),
     ("GentiumBookPlus-BoldItalic", 700, "italic"),
 )
-ROLE_NAMES = {"author": "author", "editor": "editor", "interviewer": "interviewer",
-              "interviewee": "interviewee", "translator": "translator"}
-
 
 @cache
 def environment() -> jinja2.Environment:
