@@ -22,31 +22,32 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--version", action="version", version=f"publish {__version__}")
     commands = main.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build books into an output directory")
-    build.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR",
-                       help="book directories (default: every book under manuscript/)")
-    build.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output directory (default: dist)")
+    _build_options(build)
     build.add_argument("--format", action="append", choices=("pdf", "epub", "html"), dest="formats",
                        help="only these formats (repeatable; default: all)")
-    build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                       help="books built at once, each in its own process (default: the number of cores)")
-    build.add_argument("--force", action="store_true", help="rebuild every book, whatever the cache says")
     build.add_argument("--allow-remote", action="store_true",
                        help="fetch remote images (http, https), with a timeout and a size limit")
     build.add_argument("--json", action="store_true", help="print the manifest (dist/manifest.json) to stdout")
-    build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
-    build.add_argument("-v", "--verbose", action="store_true", help="show engine warnings and tracebacks")
     release = commands.add_parser("release", help="check strictly, build, and validate every artifact")
-    release.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
-    release.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR")
-    release.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N")
-    release.add_argument("--force", action="store_true", help="rebuild every book, whatever the cache says")
-    release.add_argument("-q", "--quiet", action="store_true")
-    release.add_argument("-v", "--verbose", action="store_true")
+    _build_options(release)
     check = commands.add_parser("check", help="read and check manuscripts without writing anything")
     check.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("-v", "--verbose", action="store_true")
     return main
+
+
+def _build_options(command: argparse.ArgumentParser) -> None:
+    """The options `build` and `release` share."""
+    command.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR",
+                         help="book directories (default: every book under manuscript/)")
+    command.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
+                         help="output directory (default: dist)")
+    command.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                         help="books built at once, each in its own process (default: the number of cores)")
+    command.add_argument("--force", action="store_true", help="rebuild every book, whatever the cache says")
+    command.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
+    command.add_argument("-v", "--verbose", action="store_true", help="show engine warnings and tracebacks")
 
 
 def main(argv: list[str] | None = None) -> int:
