@@ -16,6 +16,7 @@ ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
 # A pragmatic BCP 47 check: language, optional script, region and variants.
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[a-zA-Z0-9]{5,8})*$")
 IDENTIFIER = re.compile(r"^(isbn:[0-9Xx-]{10,17}|urn:uuid:[0-9a-fA-F-]{36})$")
+BASE_URL = re.compile(r"^https?://[^\s/?#<>\"'`]+(/[^\s<>\"'`]*)?$")
 MAX_CHAPTER_BYTES = 5_000_000
 MAX_NESTING = 24
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -57,6 +58,7 @@ class BookConfig:
     bibliography: list[str] = field(default_factory=list)
     csl: str = "chicago-author-date"
     speakers: dict[str, str] = field(default_factory=dict)
+    base_url: str = ""
 
 
 KNOWN_KEYS = [f for f in BookConfig.__dataclass_fields__]
@@ -203,7 +205,7 @@ class _Invalid(ValueError):
 def _check_value(key: str, value: Any) -> Any:
     """The value converted to its field's type; raises _Invalid."""
     if key in ("title", "subtitle", "tagline", "identifier", "date", "version", "publisher",
-               "rights", "description", "source", "csl", "language"):
+               "rights", "description", "source", "csl", "language", "base_url"):
         if value is None or isinstance(value, (dict, list)):
             raise _Invalid("expected text")
         value = str(value).strip()
@@ -213,6 +215,8 @@ def _check_value(key: str, value: Any) -> Any:
             raise _Invalid("expected 'isbn:…' or 'urn:uuid:…'")
         if key == "identifier" and value.startswith("isbn:") and not isbn_valid(value[5:]):
             raise _Invalid(f"'{value[5:]}' is not a valid ISBN (its check digit is wrong)")
+        if key == "base_url" and not BASE_URL.match(value):
+            raise _Invalid(f"'{value}' is not an http(s) URL (e.g. https://example.org/books/)")
         return value
     if key in ("chapters", "subjects", "bibliography"):
         if isinstance(value, str) and key != "chapters":

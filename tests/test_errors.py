@@ -158,3 +158,25 @@ def test_internal_error_asks_for_a_bug_report_and_shows_the_traceback_only_with_
         assert done.returncode == 1
         assert ("Traceback" in done.stderr) is traceback
         assert "publish: internal error: please report this as a bug" in done.stderr.splitlines()[0]
+
+
+def test_image_without_alt_text(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nSee ![](figure.png) here.\n"}, GOOD_CONFIG)
+    (root / "figure.png").write_bytes(bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478da63f8cfc000"
+        "0003010100c9fe92ef0000000049454e44ae426082"))
+    assert_one_error(run_publish("check", root),
+                     f"{root / 'a.md'}:3:9: error: image 'figure.png' has no alt text (write ![what it shows](figure.png))")
+
+
+def test_unreadable_chapter(tmp_path: Path, monkeypatch):
+    """Root reads every file, so the refusal is simulated where the file is read."""
+    from publish.book import read_text
+    from publish.diagnostics import ManuscriptError
+
+    chapter = tmp_path / "a.md"
+    chapter.write_text("# A\n")
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    with pytest.raises(ManuscriptError) as raised:
+        read_text(chapter)
+    assert str(raised.value) == f"{chapter}: error: cannot read file: Permission denied"

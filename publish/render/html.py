@@ -1,18 +1,95 @@
-"""The web edition: one page per book through the web layout, with its stylesheet and fonts."""
+"""The web edition: one page per book through the web layout, with its metadata, stylesheet and fonts."""
 
 from __future__ import annotations
+
+import html
+import json
+import re
 
 from publish.model import Document
 from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
 from publish.render.markup import chapter_body
 
+# schema.org properties for our contributor roles (interviewers and interviewees as contributor/author).
+SCHEMA_ROLES = {"author": "author", "interviewee": "author", "editor": "editor", "translator": "translator",
+                "interviewer": "contributor"}
+TAGS = re.compile(r"<[^>]+>")
+BIBLIOREF = re.compile(r'<a href="#([^"]+)" role="doc-biblioref">')
+
 
 def render_web(doc: Document) -> dict[str, bytes]:
     """The files of the web edition, by path relative to the book's web directory."""
-    bodies = {chapter.id: chapter_body(chapter, "html", doc.page_map) for chapter in doc.chapters}
-    page = render_template("html/book.html", **context(doc, "html", bodies=bodies))
+    tips = reference_tips(doc)
+    bodies = {chapter.id: with_reference_tips(chapter_body(chapter, "html", doc.page_map), tips)
+              for chapter in doc.chapters}
+    page = render_template("html/book.html", **context(doc, "html", bodies=bodies, canonical=canonical_url(doc),
+                                                         json_ld=json_ld(doc)))
     images = {name: path.read_bytes() for name, path in doc.images.items()}
     return {"index.html": page.encode(), **web_assets(), **images}
+
+
+def canonical_url(doc: Document) -> str:
+    """The web edition's address when the book names a base_url, else ''."""
+    base = doc.config.base_url
+    return f"{base.rstrip('/')}/{doc.slug}/" if base else ""
+
+
+def reference_tips(doc: Document) -> dict[str, str]:
+    """By reference anchor id, the reference's plain text (for a citation's tooltip)."""
+    return {ref.id: " ".join(html.unescape(TAGS.sub("", ref.html)).split()) for ref in doc.references}
+
+
+def with_reference_tips(markup: str, tips: dict[str, str]) -> str:
+    """Each citation link carries its reference as a title, shown on hover and (by the CSS) on focus."""
+    def add(match: re.Match[str]) -> str:
+        tip = tips.get(match.group(1))
+        if not tip:
+            return match.group(0)
+        return f'<a href="#{match.group(1)}" role="doc-biblioref" title="{html.escape(tip)}">'
+    return BIBLIOREF.sub(add, markup)
+
+
+def json_ld(doc: Document) -> str:
+    """The schema.org Book description, safe inside a <script> element (<, > and & escaped)."""
+    config = doc.config
+    data: dict[str, object] = {"@context": "https://schema.org", "@type": "Book", "name": config.title,
+                               "inLanguage": config.language, "bookEdition": config.version}
+    if config.subtitle:
+        data["alternativeHeadline"] = config.subtitle
+    for contributor in config.author:
+        prop = SCHEMA_ROLES.get(contributor.role, "contributor")
+        people = data.setdefault(prop, [])
+        assert isinstance(people, list)
+        people.append({"@type": "Person", "name": contributor.name})
+    if config.identifier:
+        data["identifier"] = config.identifier
+        if config.identifier.startswith("isbn:"):
+            data["isbn"] = config.identifier[5:]
+    for key, prop in (("description", "description"), ("date", "datePublished"), ("rights", "copyrightNotice")):
+        if getattr(config, key):
+            data[prop] = getattr(config, key)
+    if config.publisher:
+        data["publisher"] = {"@type": "Organization", "name": config.publisher}
+    if config.subjects:
+        data["keywords"] = ", ".join(config.subjects)
+    url = canonical_url(doc)
+    if url:
+        data["url"] = url
+    data["workExample"] = [
+        {"@type": "Book", "bookFormat": "https://schema.org/EBook", "name": f"{config.title} (EPUB)",
+         "encoding": {"@type": "MediaObject", "encodingFormat": "application/epub+zip",
+                      "contentUrl": _download(doc, "epub")}},
+        {"@type": "Book", "bookFormat": "https://schema.org/EBook", "name": f"{config.title} (PDF)",
+         "encoding": {"@type": "MediaObject", "encodingFormat": "application/pdf",
+                      "contentUrl": _download(doc, "pdf")}},
+    ]
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _download(doc: Document, fmt: str) -> str:
+    base = doc.config.base_url
+    return f"{base.rstrip('/')}/{doc.slug}.{fmt}" if base else f"../{doc.slug}.{fmt}"
 
 
 def web_assets() -> dict[str, bytes]:
