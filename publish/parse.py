@@ -94,6 +94,7 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
         found.error(source.path, "the chapter is empty (it needs at least a '# Title')", 1, 1)
         return None
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    _well_nested(root)
     first = root[0] if len(root) else None
     if first is None or first.tag != "h1":
         found.error(source.path, "a chapter must begin with a level-1 heading ('# Title')", 1, 1)
@@ -115,6 +116,29 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
     headings = [_heading(h) for h in root.iter("h2", "h3")]
     body = "".join(etree.tostring(child, encoding="unicode", method="xml") for child in root)
     return Chapter(title.id, role, title, headings, body, notes, source.path, images=images)
+
+
+BLOCK = {"address", "blockquote", "div", "dl", "figure", "hr", "ol", "p", "pre", "table", "ul",
+         "h1", "h2", "h3", "h4", "h5", "h6"}
+PHRASING_ONLY = {"p", "span", "a", "em", "strong", "i", "b", "u", "s", "sup", "sub", "abbr", "small", "code",
+                 "q", "cite", "mark", "del", "ins", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "caption"}
+VOID = {"br", "hr", "img", "wbr", "col"}
+
+
+def _well_nested(root: etree._Element) -> None:
+    """Raw HTML can leave a block inside a paragraph or a span, which XHTML forbids: such a block gives
+    way to its content. Empty elements get an empty text, so that none is written `<p/>`."""
+    for element in list(root.iter()):
+        if element is root or not isinstance(element.tag, str):
+            continue
+        if element.tag in BLOCK and any(a.tag in PHRASING_ONLY for a in element.iterancestors()):
+            if element.tag == "hr":
+                element.drop_tree()  # its tail text stays
+            else:
+                element.drop_tag()
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag not in VOID and element.text is None and not len(element):
+            element.text = ""
 
 
 def _heading(element: etree._Element) -> Heading:
