@@ -115,3 +115,14 @@ def test_title_page_and_notices_in_every_edition(dist: Path, book: str):
         for field in ("title", "subtitle", "tagline", "rights", "source"):
             if config.get(field):
                 assert contains_with_gap(letters(text), letters(config[field])), (name, field)
+
+
+def test_every_editorial_bracket_of_the_trotsky_seed_is_kept():
+    """The seed's square brackets that are not citations ([1937b:56-57]) nor reference labels are the
+    editor's alterations; the manuscript carries each of them, and adds none."""
+    from tests.test_editorial import manuscript_counts
+
+    seed = (SEEDS / "leon-trotsky-speaks-2011.txt").read_text("utf-8")
+    editorial = [m for m in re.findall(r"\[([^\]]*)\]", seed) if not re.match(r"\d{4}", m)]
+    assert len(editorial) == 180
+    assert sum(manuscript_counts("leon-trotsky-speaks").values()) == len(editorial)
