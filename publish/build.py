@@ -3,6 +3,7 @@ executor that run it for many books. Nothing format-specific."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import time
 from collections.abc import Callable, Iterator
@@ -78,14 +79,16 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     return files
 
 
-def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote: bool = False) -> BookBuild:
-    """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process."""
+def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote: bool = False,
+               when: datetime.datetime | None = None) -> BookBuild:
+    """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process, so
+    everything it depends on comes in its arguments (`when`: the build's date, fixed by the caller)."""
     result = BookBuild(root, key=key)
     started = time.monotonic()
     try:
         result.document, found = load_document(root, allow_remote)
         result.diagnostics.extend(found)
-        result.files = render_book(result.document, root.resolve(), formats, source_date(root))
+        result.files = render_book(result.document, root.resolve(), formats, when or source_date(root))
         result.pages, result.words = result.document.page_count, result.document.word_count
     except ManuscriptError as error:
         result.diagnostics.extend(error.diagnostics)
@@ -96,7 +99,7 @@ def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote
 
 def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1, force: bool = False,
           report: Callable[[str, BookBuild | None], None] = lambda *_: None,
-          allow_remote: bool = False) -> list[BookBuild]:
+          allow_remote: bool = False, executor: str = "local") -> list[BookBuild]:
     """Build books into `out`: under the directory's lock, rendering only books whose inputs changed
     (unless `force`), in `jobs` processes, and moving complete outputs into place at the end."""
     with output.locked(out, waiting=lambda: report(f"waiting for another build of {out} to finish", None)):
@@ -113,7 +116,7 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
                 results[root] = BookBuild(root, key=key, cached=True)
             else:
                 todo[root] = key
-        for result in _run(todo, formats, jobs, allow_remote):
+        for result in _run(todo, formats, jobs, allow_remote, executor):
             results[result.root] = result
             report("built" if result.ok else "failed", result)
         for result in results.values():
@@ -123,20 +126,43 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
     return [results[root] for root in books]
 
 
-def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remote: bool) -> Iterator[BookBuild]:
-    """Each book built by `build_book` through a concurrent.futures Executor (processes when jobs > 1)."""
-    if jobs <= 1 or len(todo) <= 1:
-        for root, key in todo.items():
-            yield build_book(root, formats, key, allow_remote)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remote: bool,
+         executor: str = "local") -> Iterator[BookBuild]:
+    """Each book built by `build_book` through a concurrent.futures Executor: in this process for one
+    job, a process pool for more, or the workers of a Dask cluster (`dask://HOST:PORT`)."""
+    from concurrent.futures import as_completed
 
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-        futures = [pool.submit(build_book, root, formats, key, allow_remote) for root, key in todo.items()]
+    with _executor(executor, min(jobs, len(todo))) as pool:
+        if pool is None:
+            for root, key in todo.items():
+                yield build_book(root, formats, key, allow_remote, source_date(root))
+            return
+        futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root))
+                   for root, key in todo.items()]
         for future in as_completed(futures):
             yield future.result()
+
+
+@contextlib.contextmanager
+def _executor(spec: str, workers: int) -> Iterator[Any]:
+    """The executor named by `--executor`: "local" (processes when there is more than one job), or
+    "dask://HOST:PORT", a Dask distributed scheduler whose workers see the same files."""
+    if spec.startswith(("dask://", "tcp://")):
+        from distributed import Client
+
+        with Client(spec.replace("dask://", "tcp://", 1)) as client:
+            yield client.get_executor()
+        return
+    if spec != "local":
+        raise ValueError(f"unknown executor '{spec}' (use local or dask://HOST:PORT)")
+    if workers <= 1:
+        yield None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
 
 
 def _fresh(manifest: dict[str, Any], slug: str, key: str, out: Path) -> bool:
@@ -199,4 +225,5 @@ def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any]) ->
         elif result.cached:
             docs.append(load_document(result.root)[0])
     sizes = {a["path"]: a["size"] for entry in manifest["books"].values() for a in entry.get("artifacts", [])}
-    return render_catalogue(docs, sizes) if docs else {}
+    covers = {path.name for path in out.glob("*-cover.png")}
+    return render_catalogue(docs, sizes, covers) if docs else {}

@@ -30,11 +30,22 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--json", action="store_true", help="print the manifest (dist/manifest.json) to stdout")
     release = commands.add_parser("release", help="check strictly, build, and validate every artifact")
     _build_options(release)
+    serve = commands.add_parser("serve", help="preview web editions on 127.0.0.1, rebuilt when a file changes")
+    serve.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR",
+                       help="book directories (default: every book under manuscript/)")
+    serve.add_argument("--port", type=int, default=8000, metavar="N", help="port (default: 8000; 0: any free port)")
+    serve.add_argument("-v", "--verbose", action="store_true")
     check = commands.add_parser("check", help="read and check manuscripts without writing anything")
     check.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("-v", "--verbose", action="store_true")
     return main
+
+
+def _executor_spec(value: str) -> str:
+    if value == "local" or value.startswith(("dask://", "tcp://")):
+        return value
+    raise argparse.ArgumentTypeError(f"unknown executor '{value}' (use local or dask://HOST:PORT)")
 
 
 def _build_options(command: argparse.ArgumentParser) -> None:
@@ -46,6 +57,8 @@ def _build_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                          help="books built at once, each in its own process (default: the number of cores)")
     command.add_argument("--force", action="store_true", help="rebuild every book, whatever the cache says")
+    command.add_argument("--executor", default="local", metavar="local|dask://HOST:PORT", type=_executor_spec,
+                         help="where books are built: this machine (default) or a Dask cluster's workers")
     command.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     command.add_argument("-v", "--verbose", action="store_true", help="show engine warnings and tracebacks")
 
@@ -60,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         if args.command == "release":
             return _release(args, books)
+        if args.command == "serve":
+            from publish.serve import serve
+            return serve(books, args.port)
         return _build(args, books) if args.command == "build" else _check(books, args.strict)
     except KeyboardInterrupt:
         print("publish: interrupted", file=sys.stderr)
@@ -101,7 +117,7 @@ def _build(args: argparse.Namespace, books: list[Path]) -> int:
     reporter = Reporter(len(books), quiet=args.quiet, verbose=args.verbose)
     with reporter:
         results = build(books, args.out, formats, jobs=args.jobs, force=args.force, report=reporter.step,
-                        allow_remote=getattr(args, "allow_remote", False))
+                        allow_remote=getattr(args, "allow_remote", False), executor=args.executor)
     for result in results:
         _print(result.diagnostics)
     failed = [r for r in results if not r.ok]
