@@ -35,6 +35,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
 def reproducible_zip(data: bytes, when: datetime.datetime) -> bytes:
     """A zip rewritten with every entry stamped `when`, in its original order (mimetype first, stored)."""
     stamp = max(when, datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)).timetuple()[:6]
@@ -45,8 +48,8 @@ def reproducible_zip(data: bytes, when: datetime.datetime) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.external_attr = 0o644 << 16
             entry.create_system = 3
-            if info.filename == "mimetype":
-                entry.compress_type = zipfile.ZIP_STORED
+            if info.filename == "mimetype" or info.filename.endswith(COMPRESSED):
+                entry.compress_type = zipfile.ZIP_STORED  # the mimetype must be; fonts and images gain nothing
             else:
                 entry.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(entry, source.read(info.filename), compresslevel=9)

@@ -71,7 +71,8 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     nav = render_template("epub/nav.xhtml", **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc),
                                                        page_list=_page_list(doc)))
     target = io.BytesIO()
-    writer = _Writer(target, book, nav.encode(), {**epub.EpubWriter.DEFAULT_OPTIONS, "mtime": modified},
+    writer = _Writer(target, book, nav.encode(), {**epub.EpubWriter.DEFAULT_OPTIONS, "mtime": modified,
+                                                        "compresslevel": 0},
                      doc.config.language)
     writer.process()
     writer.write()
