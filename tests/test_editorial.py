@@ -93,7 +93,7 @@ def test_no_line_breaks_inside_brackets_in_print(dist: Path, slug: str):
 
 def test_conventions_note_follows_the_editorial_note(dist: Path):
     root = lxml.html.parse(str(dist / "leon-trotsky-speaks" / "index.html")).getroot()
-    ids = [s.get("id") for s in root.xpath("//main/section")]
+    ids = [s.get("id") for s in root.xpath("//main/section | //main/article/section")]
     assert ids.index("editorial-conventions") == ids.index("editorial-note") + 1
     note = " ".join(root.get_element_by_id("editorial-conventions").text_content().split())
     counts = manuscript_counts("leon-trotsky-speaks")
@@ -107,7 +107,7 @@ def test_conventions_note_follows_the_editorial_note(dist: Path):
 
 def test_interview_without_editorial_note_gets_the_note_at_the_end_of_the_front_matter(dist: Path):
     root = lxml.html.parse(str(dist / "lesson-of-the-soviet-union" / "index.html")).getroot()
-    sections = root.xpath("//main/section")
+    sections = root.xpath("//main/section | //main/article/section")
     roles = [(s.get("id"), s.get("class")) for s in sections]
     assert roles[:3] == [("a-note-on-this-edition", "chapter front"),
                          ("editorial-conventions", "chapter front"), ("the-interview", "chapter body first-body")]

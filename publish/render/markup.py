@@ -93,10 +93,11 @@ def references_body(doc: Document, fmt: str) -> str:
         if fmt == "pdf":
             entries.append(f'<div class="csl-entry" id="{entry.id}" data-block="{n}">{entry.html}</div>')
             continue
-        role = 'epub:type="biblioentry"' if fmt == "epub" else 'role="doc-biblioentry"'
+        # DPUB-ARIA 1.1 deprecates the doc-biblioentry role; the web edition's section is doc-bibliography.
+        role = ' epub:type="biblioentry"' if fmt == "epub" else ""
         back = (f' <a class="backlink" href="#{entry.first_citation}" role="doc-backlink" '
                 f'aria-label="Back to the first citation">↩</a>' if entry.first_citation else "")
-        entries.append(f'<div class="csl-entry" id="{entry.id}" {role}>{entry.html}{back}</div>')
+        entries.append(f'<div class="csl-entry" id="{entry.id}"{role}>{entry.html}{back}</div>')
     markup = "".join(entries)
     if fmt == "pdf":
         return markup

