@@ -21,6 +21,7 @@ from publish.resources import roots as resource_roots
 
 ROLES = ("front", "back")
 CITATION_INDEX = re.compile(r'data-citation="(\d+)"')
+EDITORIAL_MARK = re.compile(r'class="ed ed-(\w+)"')
 
 
 def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Citation]]:
@@ -41,7 +42,8 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
         markup = chapter.body + "".join(note.html for note in chapter.notes)
         present = {int(index) for index in CITATION_INDEX.findall(markup)}
         _number_citations(chapter, chapter_citations)
-        chapter.editorial_counts = dict(md.editorial_counts)
+        # Counted from what the chapter holds (a note left out takes its marks with it).
+        chapter.editorial_counts = dict(Counter(EDITORIAL_MARK.findall(markup)))
         chapters.append(chapter)
         citations.extend(_in_reading_order([c for i, c in enumerate(chapter_citations) if i in present]))
     return chapters, citations
@@ -94,7 +96,6 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
         found.error(source.path, "the chapter is empty (it needs at least a '# Title')", 1, 1)
         return None
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
-    _well_nested(root)
     first = root[0] if len(root) else None
     if first is None or first.tag != "h1":
         found.error(source.path, "a chapter must begin with a level-1 heading ('# Title')", 1, 1)
@@ -111,6 +112,7 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
         if link.get("href", "").lower().startswith("file:"):
             del link.attrib["href"]
     notes = _notes(root, source, notes_before, found)
+    _well_nested(root)
     title = _heading(first)
     root.remove(first)
     headings = [_heading(h) for h in root.iter("h2", "h3")]
@@ -131,7 +133,10 @@ def _well_nested(root: etree._Element) -> None:
     for element in list(root.iter()):
         if element is root or not isinstance(element.tag, str):
             continue
-        if element.tag in BLOCK and any(a.tag in PHRASING_ONLY for a in element.iterancestors()):
+        parent = element.getparent()
+        if element.tag == "li" and parent is not None and parent.tag not in ("ul", "ol"):
+            element.drop_tag()  # a list item outside a list
+        elif element.tag in BLOCK and any(a.tag in PHRASING_ONLY for a in element.iterancestors()):
             if element.tag == "hr":
                 element.drop_tree()  # its tail text stays
             else:
@@ -197,10 +202,11 @@ def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
 
 def _notes(root: etree._Element, source: ChapterSource, notes_before: int, found: Diagnostics) -> list[Note]:
     """Lift Python-Markdown's footnotes out of the body into Note objects numbered through the book."""
-    block = root.find("div[@class='footnote']")
+    block = root.find(".//div[@class='footnote']")  # raw HTML left unclosed may have wrapped it
     if block is None:
         return []
-    root.remove(block)
+    block.drop_tree()  # out of the body; any text after it stays
+    _well_nested(block)
     numbers: dict[str, int] = {}
     notes = []
     for li in block.iter("li"):
