@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections import Counter
 
 from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
@@ -37,7 +36,6 @@ class _EditorialProcessor(InlineProcessor):
     def handleMatch(self, m: re.Match[str], data: str):
         inner = m["inner"]
         kind = classify(inner)
-        self.md.editorial_counts[kind] += 1
         span = etree.Element("span", {"class": f"ed ed-{kind}"})
         opening = etree.SubElement(span, "span", {"class": "ed-bracket"})
         opening.text = "["
@@ -53,10 +51,5 @@ class _EditorialProcessor(InlineProcessor):
 
 class EditorialExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
-        self.md = md
-        md.editorial_counts = Counter()
-        md.registerExtension(self)
         md.inlinePatterns.register(_EditorialProcessor(BRACKET_RE, md), "editorial", 40)
 
-    def reset(self) -> None:
-        self.md.editorial_counts = Counter()

@@ -44,7 +44,3 @@ def page_map(laid_out, doc: Document) -> list[PageStart]:
 def write_pdf(laid_out) -> bytes:
     return laid_out.write_pdf(uncompressed_pdf=False)
 
-
-def render_pdf(doc: Document, roots: list[Path], timestamp: str) -> bytes:
-    """PDF bytes of the print edition (one layout, written)."""
-    return write_pdf(layout(doc, roots, timestamp))
