@@ -59,6 +59,7 @@ class BookConfig:
     csl: str = "chicago-author-date"
     speakers: dict[str, str] = field(default_factory=dict)
     base_url: str = ""
+    lint: dict[str, list[str]] = field(default_factory=dict)  # {ignore: [rule-id, ...]}
 
 
 KNOWN_KEYS = [f for f in BookConfig.__dataclass_fields__]
@@ -228,11 +229,32 @@ def _check_value(key: str, value: Any) -> Any:
         return [v.strip() for v in value]
     if key == "author":
         return _check_contributors(value)
+    if key == "lint":
+        return _check_lint(value)
     if key == "speakers":
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise _Invalid("expected a map of speaker label to full name")
         return {str(k): v.strip() for k, v in value.items()}
     return value
+
+
+def _check_lint(value: Any) -> dict[str, list[str]]:
+    from publish.lint import rule_ids
+
+    if not isinstance(value, dict) or set(value) - {"ignore"}:
+        raise _Invalid("expected a map with one key, ignore: a list of rule ids")
+    ignore = value.get("ignore") or []
+    if isinstance(ignore, str):
+        ignore = [ignore]
+    if not isinstance(ignore, list) or not all(isinstance(v, str) for v in ignore):
+        raise _Invalid("'ignore' expects a list of rule ids")
+    known = rule_ids()
+    for rule_id in ignore:
+        if rule_id not in known:
+            near = difflib.get_close_matches(rule_id, known, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else f" (the rules: {', '.join(known)})"
+            raise _Invalid(f"no lint rule '{rule_id}'{hint}")
+    return {"ignore": list(ignore)}
 
 
 def isbn_valid(isbn: str) -> bool:

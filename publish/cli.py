@@ -8,6 +8,7 @@ import os
 import sys
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 from publish import __version__
@@ -38,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="read and check manuscripts without writing anything")
     check.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text", dest="output_format",
+                       help="text lines on stderr (default), a JSON list on stdout, or GitHub Actions "
+                            "annotations on stdout")
     check.add_argument("-v", "--verbose", action="store_true")
     return main
 
@@ -76,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from publish.serve import serve
             return serve(books, args.port)
-        return _build(args, books) if args.command == "build" else _check(books, args.strict)
+        if args.command == "build":
+            return _build(args, books)
+        return _check(books, args.strict, args.output_format)
     except KeyboardInterrupt:
         print("publish: interrupted", file=sys.stderr)
         return 130
@@ -128,10 +134,16 @@ def _build(args: argparse.Namespace, books: list[Path]) -> int:
     return EXIT_ERRORS if failed else EXIT_OK
 
 
-def _check(books: list[Path], strict: bool = False) -> int:
+def _check(books: list[Path], strict: bool = False, output_format: str = "text") -> int:
     found = _checked(books)
-    _print(found)
-    return EXIT_ERRORS if found.errors or (strict and found.warnings) else EXIT_OK
+    if strict:
+        found = Diagnostics([replace(d, severity="error") for d in found.items])
+    if output_format == "text":
+        _print(found)
+    else:
+        from publish.diagnostics import as_github, as_json
+        sys.stdout.write(as_json(found) if output_format == "json" else as_github(found))
+    return EXIT_ERRORS if found.errors else EXIT_OK
 
 
 def _checked(books: list[Path]) -> Diagnostics:
@@ -139,6 +151,7 @@ def _checked(books: list[Path]) -> Diagnostics:
     from publish.bibliography.checks import bibliography_checks
     from publish.book import load_book
     from publish.diagnostics import ManuscriptError
+    from publish.lint import lint_book
     from publish.resolve import resolve_book
 
     found = Diagnostics()
@@ -148,6 +161,7 @@ def _checked(books: list[Path]) -> Diagnostics:
             book = load_book(root)
             document, diagnostics = resolve_book(book, format_citations=False)
             found.extend(diagnostics)
+            found.extend(lint_book(book, document.ids()))
             keys = cited.setdefault(tuple(book.bibliography_paths), set())
             keys.update(key for citation in document.citations for key in citation.keys)
         except ManuscriptError as error:

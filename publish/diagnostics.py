@@ -72,6 +72,31 @@ class Diagnostics:
             raise ManuscriptError(self)
 
 
+def as_json(diagnostics: Diagnostics) -> str:
+    """The diagnostics as a JSON list, one object each, for CI and editors."""
+    import json
+
+    items = [{"path": d.path, "line": d.line, "column": d.col, "severity": d.severity, "message": d.message,
+              "rule": d.rule} for d in sorted(set(diagnostics.items))]
+    return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+
+
+def as_github(diagnostics: Diagnostics) -> str:
+    """The diagnostics as GitHub Actions workflow commands: annotations on the lines they concern."""
+    def escape(text: str, more: str = "") -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if more else text
+
+    lines = []
+    for d in sorted(set(diagnostics.items)):
+        where = f"file={escape(d.path, 'property')}"
+        if d.line:
+            where += f",line={d.line},col={max(d.col, 1)}"
+        title = f",title={escape(d.rule, 'property')}" if d.rule else ""
+        lines.append(f"::{d.severity} {where}{title}::{escape(d.message)}\n")
+    return "".join(lines)
+
+
 class ManuscriptError(Exception):
     """A mistake in a manuscript: reported as diagnostics, never as a traceback."""
 

@@ -128,6 +128,16 @@ class Document:
     def chapters_in(self, role: str) -> list[Chapter]:
         return [c for c in self.chapters if c.role == role]
 
+    def ids(self) -> set[str]:
+        """Every id a link in the text may name: chapters, headings, elements of the text, references,
+        and the parts every edition has."""
+        found = {"references", "contents", "title-page", "copyright"}
+        for chapter in self.chapters:
+            found.update([chapter.id, chapter.title.id] + [h.id for h in chapter.headings])
+            found.update(re.findall(r'\bid="([^"]+)"', chapter.body))
+        found.update(reference.id for reference in self.references)
+        return found
+
     @property
     def notes(self) -> list[Note]:
         return [note for chapter in self.chapters for note in chapter.notes]

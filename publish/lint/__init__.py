@@ -1,0 +1,182 @@
+"""The manuscript linter: rules over each chapter's Markdown source, every finding at its line and column.
+
+A rule is a function registered with `@rule(id, summary)`. It receives the book's chapters as `Source`s
+(the text with code and link destinations blanked out, cut into blocks) and yields `Finding`s; the
+linter turns them into diagnostics `path:line:col: warning: message [rule-id]`. `lint: {ignore: [...]}`
+in book.yaml switches rules off for that book.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from publish.diagnostics import Diagnostics, position
+
+if TYPE_CHECKING:
+    from publish.book import Book
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of non-blank lines: a paragraph, heading, list, quotation, table or note definition."""
+
+    start: int  # offset of its first character in the chapter text
+    end: int  # offset just past its last character
+    kind: str  # text, quote, heading, list, table, note, html, code, rule
+
+
+MASK = "\x00"  # stands in for every character of what the rules do not read
+
+
+@dataclass
+class Source:
+    """One chapter as the rules read it."""
+
+    path: str
+    text: str  # the chapter as written
+    code_free: str  # the same length: code and comments masked
+    masked: str  # the same length: code, comments, tags and link destinations masked
+    language: str = "en"
+    blocks: list[Block] = field(default_factory=list)
+
+    def block_text(self, block: Block) -> str:
+        return self.masked[block.start:block.end]
+
+
+@dataclass
+class Manuscript:
+    """The chapters of one book, and every id its editions hold (None when not known)."""
+
+    sources: list[Source]
+    ids: set[str] | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    source: Source
+    offset: int
+    message: str
+
+
+Check = Callable[[Manuscript], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    summary: str
+    check: Check
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, summary: str) -> Callable[[Check], Check]:
+    """Register a rule; its function takes the book's manuscript and yields findings."""
+    def register(check: Check) -> Check:
+        RULES[rule_id] = Rule(rule_id, summary, check)
+        return check
+    return register
+
+
+def per_chapter(check: Callable[[Source], Iterable[tuple[int, str]]]) -> Check:
+    """A rule that looks at one chapter at a time, yielding (offset, message)."""
+    def over_book(manuscript: Manuscript) -> Iterator[Finding]:
+        for source in manuscript.sources:
+            for offset, message in check(source):
+                yield Finding(source, offset, message)
+    over_book.__doc__ = check.__doc__
+    return over_book
+
+
+# What the rules never read: code and HTML comments; then tags, link and image destinations, autolinks.
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?(?:^[ \t]*\1[^\n]*$|\Z)", re.M | re.S)
+_CODE = re.compile(r"<!--.*?(?:-->|\Z)|(`+)[^`].*?\1(?!`)", re.S)
+_HIDDEN = re.compile(
+    r"(?<=\])\((?:<[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+    r"|<(?:https?|mailto|ftp):[^>\s]*>"
+    r"|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>",
+    re.S)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", MASK, match[0])
+
+
+def mask(text: str) -> tuple[str, str]:
+    """The text without code and comments, and without tags and link destinations too; each masked
+    character replaced by MASK, newlines kept, so that offsets stay."""
+    code_free = _CODE.sub(_blank, _FENCE.sub(_blank, text))
+    return code_free, _HIDDEN.sub(_blank, code_free)
+
+
+_KINDS = [
+    ("code", re.compile(r"(?: {4}|\t)")),
+    ("heading", re.compile(r"#{1,6}(?:\s|$)")),
+    ("quote", re.compile(r" {0,3}>")),
+    ("rule", re.compile(r" {0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")),
+    ("list", re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:\s|$)")),
+    ("table", re.compile(r" {0,3}\|")),
+    ("note", re.compile(r" {0,3}\[[^\]]+\]:")),
+    ("html", re.compile(r" {0,3}</?(?:address|article|aside|blockquote|details|div|dl|fieldset|figure|footer|"
+                        r"form|h[1-6]|header|hr|ol|p|pre|section|table|ul)\b", re.I)),
+]
+
+
+def blocks(text: str, masked: str) -> list[Block]:
+    """The blocks of a chapter: runs of lines that are not blank in the written text."""
+    found = []
+    start = None
+    offset = 0
+    for line in text.split("\n") + [""]:
+        if line.strip(" \t>"):  # a line of only '>' separates the paragraphs of a block quotation
+            if start is None:
+                start = offset
+            end = offset + len(line)
+        elif start is not None:
+            newline = text.find("\n", start, end)
+            first = text[start:newline if newline >= 0 else end]
+            kind = next((k for k, pattern in _KINDS if pattern.match(first)), "text")
+            if not masked[start:end].strip(" \t\n" + MASK):
+                kind = "code"  # a fenced code block, or a comment standing alone
+            found.append(Block(start, end, kind))
+            start = None
+        offset += len(line) + 1
+    return found
+
+
+def source(path: str, text: str, language: str = "en") -> Source:
+    code_free, masked = mask(text)
+    return Source(path, text, code_free, masked, language, blocks(text, masked))
+
+
+def lint(sources: list[Source], ignore: Iterable[str] = (), ids: set[str] | None = None) -> Diagnostics:
+    """Run every rule not ignored over the chapters of one book. With `ids` (every id the book's
+    editions hold), links to a fragment are checked against them."""
+    from publish.lint import rules as _rules  # noqa: F401  (registers the rules)
+
+    found = Diagnostics()
+    manuscript = Manuscript(sources, ids)
+    skipped = set(ignore)
+    for rule_id, registered in RULES.items():
+        if rule_id in skipped:
+            continue
+        for finding in registered.check(manuscript):
+            line, col = position(finding.source.text, finding.offset)
+            found.warning(finding.source.path, finding.message, line, col, rule_id)
+    return found
+
+
+def lint_book(book: Book, ids: set[str] | None = None) -> Diagnostics:
+    """The linter's findings for a loaded book, less the rules its book.yaml ignores."""
+    sources = [source(str(chapter.path), chapter.text, book.config.language) for chapter in book.chapters]
+    return lint(sources, book.config.lint.get("ignore", []), ids)
+
+
+def rule_ids() -> list[str]:
+    from publish.lint import rules as _rules  # noqa: F401
+
+    return list(RULES)
