@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,32 @@ def test_bracket_inside_emphasis_is_wrapped_once():
     html = md.convert("*the [Bolshevik] party*")
     assert html == '<p><em>the ' + ed("insert", 'Bolshevik') + ' party</em></p>'
     assert html.count('class="ed ed-insert"') == 1
+
+
+@pytest.mark.parametrize("written, expected", [
+    # `[` inside the emphasis, `]` after it: the emphasis is split at the bracket, the words keep it.
+    ("the *state [was* very] strong",
+     '<p>the <em>state </em><span class="ed ed-insert"><em><span class="ed-bracket">[</span>was</em> very'
+     '<span class="ed-bracket">]</span></span> strong</p>'),
+    # `[` before the emphasis, `]` inside it.
+    ("[was *very] strong* end",
+     '<p><span class="ed ed-insert"><span class="ed-bracket">[</span>was <em>very<span class="ed-bracket">]'
+     '</span></em></span><em> strong</em> end</p>'),
+    # An omission that begins in italic text, and a bold phrase crossed twice.
+    ("*a [...* b] **c [d** e] f",
+     '<p><em>a </em><span class="ed ed-insert"><em><span class="ed-bracket">[</span>…</em> b'
+     '<span class="ed-bracket">]</span></span> <strong>c </strong><span class="ed ed-insert"><strong>'
+     '<span class="ed-bracket">[</span>d</strong> e<span class="ed-bracket">]</span></span> f</p>'),
+])
+def test_bracket_across_an_emphasis_boundary(written: str, expected: str):
+    html = render(written)
+    assert html == expected
+    # Nothing lost: the text reads as written, less the asterisks.
+    assert re.sub(r"<[^>]+>", "", html) == written.replace("*", "").replace("...", "…")
+
+
+def test_an_unclosed_bracket_across_emphasis_stays_literal():
+    assert render("a [no close *b* c") == "<p>a [no close <em>b</em> c</p>"
 
 
 def test_escaped_brackets_are_literal():
