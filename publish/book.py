@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from publish.diagnostics import Diagnostics, ManuscriptError, fail, position
+from publish.geometry import PrintSettings, print_settings
 
 ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
 # A pragmatic BCP 47 check: language, optional script, region and variants.
@@ -60,6 +61,7 @@ class BookConfig:
     speakers: dict[str, str] = field(default_factory=dict)
     base_url: str = ""
     lint: dict[str, list[str]] = field(default_factory=dict)  # {ignore: [rule-id, ...]}
+    print: PrintSettings = field(default_factory=PrintSettings)  # trim, margins, body size, paper
 
 
 KNOWN_KEYS = [f for f in BookConfig.__dataclass_fields__]
@@ -231,6 +233,11 @@ def _check_value(key: str, value: Any) -> Any:
         return _check_contributors(value)
     if key == "lint":
         return _check_lint(value)
+    if key == "print":
+        try:
+            return print_settings(value)
+        except ValueError as error:
+            raise _Invalid(str(error)) from None
     if key == "speakers":
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise _Invalid("expected a map of speaker label to full name")

@@ -56,8 +56,10 @@ def load_document(root: Path, allow_remote: bool = False) -> tuple[Document, Dia
     return resolve_book(book)
 
 
-def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datetime.datetime) -> dict[str, bytes]:
-    """Every requested output of one book, in memory, by path relative to the output directory."""
+def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datetime.datetime,
+                profile: str = "default") -> dict[str, bytes]:
+    """Every requested output of one book, in memory, by path relative to the output directory. The
+    profile says what the PDF is for (see `publish.render.pdf.PROFILES`); `printer` adds the cover."""
     from publish.render import pdf
 
     files: dict[str, bytes] = {}
@@ -65,11 +67,14 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     # The print layout, made once: the PDF is written from it, and the EPUB and the web edition take
     # their print page numbers from it.
     fetched = any(path.is_relative_to(resources.REMOTE_CACHE) for path in doc.images.values())
-    laid_out = pdf.layout(doc, resources.roots(root, allow_remote=fetched), stamp)
+    laid_out = pdf.layout(doc, resources.roots(root, allow_remote=fetched), stamp, profile)
     doc.page_map = pdf.page_map(laid_out, doc)
     doc.page_count = len(laid_out.pages)
     if "pdf" in formats:
-        files[f"{doc.slug}.pdf"] = pdf.write_pdf(laid_out)
+        files[f"{doc.slug}.pdf"] = pdf.write_pdf(laid_out, profile)
+        if profile == "printer":
+            from publish.render.printcover import render_print_cover
+            files[f"{doc.slug}-cover.pdf"] = render_print_cover(doc, stamp)
     if "epub" in formats:
         from publish.render.epub import render_epub
         files[f"{doc.slug}.epub"] = reproducible_zip(render_epub(doc, when), when)
@@ -80,7 +85,7 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
 
 
 def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote: bool = False,
-               when: datetime.datetime | None = None) -> BookBuild:
+               when: datetime.datetime | None = None, profile: str = "default") -> BookBuild:
     """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process, so
     everything it depends on comes in its arguments (`when`: the build's date, fixed by the caller)."""
     result = BookBuild(root, key=key)
@@ -88,7 +93,7 @@ def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote
     try:
         result.document, found = load_document(root, allow_remote)
         result.diagnostics.extend(found)
-        result.files = render_book(result.document, root.resolve(), formats, when or source_date(root))
+        result.files = render_book(result.document, root.resolve(), formats, when or source_date(root), profile)
         result.pages, result.words = result.document.page_count, result.document.word_count
     except ManuscriptError as error:
         result.diagnostics.extend(error.diagnostics)
@@ -99,7 +104,7 @@ def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote
 
 def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1, force: bool = False,
           report: Callable[[str, BookBuild | None], None] = lambda *_: None,
-          allow_remote: bool = False, executor: str = "local") -> list[BookBuild]:
+          allow_remote: bool = False, executor: str = "local", profile: str = "default") -> list[BookBuild]:
     """Build books into `out`: under the directory's lock, rendering only books whose inputs changed
     (unless `force`), in `jobs` processes, and moving complete outputs into place at the end."""
     with output.locked(out, waiting=lambda: report(f"waiting for another build of {out} to finish", None)):
@@ -108,7 +113,7 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
         todo: dict[Path, str] = {}
         for root in books:
             try:
-                key = book_key(root, formats, profile="allow-remote" if allow_remote else "")
+                key = book_key(root, formats, profile=profile + (" allow-remote" if allow_remote else ""))
             except ManuscriptError as error:
                 results[root] = BookBuild(root, diagnostics=error.diagnostics)
                 continue
@@ -116,18 +121,18 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
                 results[root] = BookBuild(root, key=key, cached=True)
             else:
                 todo[root] = key
-        for result in _run(todo, formats, jobs, allow_remote, executor):
+        for result in _run(todo, formats, jobs, allow_remote, executor, profile):
             results[result.root] = result
             report("built" if result.ok else "failed", result)
         for result in results.values():
             if result.cached:
                 report("unchanged", result)
-        _commit([results[root] for root in books], out, formats, manifest)
+        _commit([results[root] for root in books], out, formats, manifest, profile)
     return [results[root] for root in books]
 
 
 def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remote: bool,
-         executor: str = "local") -> Iterator[BookBuild]:
+         executor: str = "local", profile: str = "default") -> Iterator[BookBuild]:
     """Each book built by `build_book` through a concurrent.futures Executor: in this process for one
     job, a process pool for more, or the workers of a Dask cluster (`dask://HOST:PORT`)."""
     from concurrent.futures import as_completed
@@ -135,9 +140,9 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
     with _executor(executor, min(jobs, len(todo))) as pool:
         if pool is None:
             for root, key in todo.items():
-                yield build_book(root, formats, key, allow_remote, source_date(root))
+                yield build_book(root, formats, key, allow_remote, source_date(root), profile)
             return
-        futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root))
+        futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root), profile)
                    for root, key in todo.items()]
         for future in as_completed(futures):
             yield future.result()
@@ -177,7 +182,8 @@ def _fresh(manifest: dict[str, Any], slug: str, key: str, out: Path) -> bool:
     return True
 
 
-def _commit(results: list[BookBuild], out: Path, formats: tuple[str, ...], manifest: dict[str, Any]) -> None:
+def _commit(results: list[BookBuild], out: Path, formats: tuple[str, ...], manifest: dict[str, Any],
+            profile: str = "default") -> None:
     """Stage every new output, the catalogue and the manifest, then move them into place."""
     built = [r for r in results if r.ok and not r.cached]
     if not built:
@@ -187,7 +193,11 @@ def _commit(results: list[BookBuild], out: Path, formats: tuple[str, ...], manif
         for result in built:
             for name, data in sorted(result.files.items()):
                 staging.add(name, data)
-            manifest["books"][result.root.name] = _manifest_entry(result)
+            earlier = manifest["books"].get(result.root.name, {}).get("artifacts", [])
+            for artifact in earlier:
+                if artifact["path"] not in result.files and artifact["format"] in formats:
+                    staging.remove(artifact["path"])
+            manifest["books"][result.root.name] = _manifest_entry(result, profile)
         if "html" in formats:
             for name, data in _catalogue(results, out, manifest).items():
                 staging.add(name, data)
@@ -198,7 +208,7 @@ def _commit(results: list[BookBuild], out: Path, formats: tuple[str, ...], manif
         staging.discard()
 
 
-def _manifest_entry(result: BookBuild) -> dict[str, Any]:
+def _manifest_entry(result: BookBuild, profile: str) -> dict[str, Any]:
     doc = result.document
     assert doc is not None
     artifacts = []
@@ -207,8 +217,14 @@ def _manifest_entry(result: BookBuild) -> dict[str, Any]:
         artifact: dict[str, Any] = {"path": name, "format": fmt, "size": len(data), "sha256": output.sha256(data),
                                     "validators": []}
         if fmt == "pdf":
-            artifact["pages"] = result.pages
-        if name.endswith((".pdf", ".epub", "/index.html")):
+            from publish.render.pdf import PROFILES
+            artifact["profile"] = profile
+            if name.endswith("-cover.pdf"):
+                artifact["role"] = "cover"
+            else:  # the printer's copy is padded to an even number of pages
+                artifact["pages"] = result.pages + result.pages % 2 if profile == "printer" else result.pages
+                artifact["variant"] = PROFILES[profile] or "pdf-1.7"
+        if name.endswith((".pdf", ".epub", "/index.html")) and not name.endswith("-cover.pdf"):
             artifact["words"] = result.words
         artifacts.append(artifact)
     return {"key": result.key, "title": doc.config.title, "version": doc.config.version, "artifacts": artifacts}

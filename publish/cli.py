@@ -63,6 +63,9 @@ def _build_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--force", action="store_true", help="rebuild every book, whatever the cache says")
     command.add_argument("--executor", default="local", metavar="local|dask://HOST:PORT", type=_executor_spec,
                          help="where books are built: this machine (default) or a Dask cluster's workers")
+    command.add_argument("--profile", choices=("default", "printer", "archive"), default="default",
+                         help="what the PDF is for: readers (default, tagged PDF/UA-1), a printer (bleed, "
+                              "crop marks, TrimBox, and the cover <slug>-cover.pdf) or an archive (PDF/A-3b)")
     command.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     command.add_argument("-v", "--verbose", action="store_true", help="show engine warnings and tracebacks")
 
@@ -123,7 +126,8 @@ def _build(args: argparse.Namespace, books: list[Path]) -> int:
     reporter = Reporter(len(books), quiet=args.quiet, verbose=args.verbose)
     with reporter:
         results = build(books, args.out, formats, jobs=args.jobs, force=args.force, report=reporter.step,
-                        allow_remote=getattr(args, "allow_remote", False), executor=args.executor)
+                        allow_remote=getattr(args, "allow_remote", False), executor=args.executor,
+                        profile=args.profile)
     for result in results:
         _print(result.diagnostics)
     failed = [r for r in results if not r.ok]

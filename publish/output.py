@@ -110,6 +110,12 @@ class Staging:
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
         self.files: list[str] = []
+        self.removed: list[str] = []
+
+    def remove(self, name: str) -> None:
+        """An earlier output that this build no longer makes (another profile's cover, say): deleted
+        at the commit, after everything new is in place."""
+        self.removed.append(name)
 
     def add(self, name: str, data: bytes) -> None:
         path = self.root / name
@@ -123,6 +129,9 @@ class Staging:
             target = self.out / name
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.root / name, target)
+        for name in self.removed:
+            if name not in self.files:
+                (self.out / name).unlink(missing_ok=True)
         self.files.clear()
 
     def discard(self) -> None:

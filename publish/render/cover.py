@@ -24,6 +24,13 @@ PALETTES = [
 ]
 
 
+def palette(doc: Document) -> tuple[tuple[int, int, int], ...]:
+    """The book's ground, ink and accent colours, chosen from its identifier: the same on the e-book
+    cover and the printed one."""
+    seed = hashlib.sha256((doc.config.identifier or doc.slug).encode()).digest()[0]
+    return PALETTES[seed % len(PALETTES)]
+
+
 def _font(style: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONTS / f"GentiumBookPlus-{style}.ttf"), size)
 
@@ -46,8 +53,7 @@ def _block(draw, lines, font, top: int, fill, spacing: float) -> int:
 
 def render_cover(doc: Document) -> bytes:
     config = doc.config
-    seed = hashlib.sha256((config.identifier or doc.slug).encode()).digest()[0]
-    ground, ink, accent = PALETTES[seed % len(PALETTES)]
+    ground, ink, accent = palette(doc)
     image = Image.new("RGB", (WIDTH, HEIGHT), ground)
     draw = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN

@@ -4,24 +4,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from markupsafe import Markup
+
+from publish.geometry import page_css
 from publish.model import Document, PageStart
 from publish.render import FONTS, STYLES, context, font_face_css, render_template
 from publish.render.markup import chapter_body
 from publish.render.pagemap import read_page_map
 
+# What the PDF of each profile is: a tagged PDF/UA-1 for readers (the default), the printer's interior
+# with bleed, crop marks and a TrimBox (plain PDF 1.7: crop marks are no content a reader needs), and a
+# PDF/A-3b for archives.
+PROFILES = {"default": "pdf/ua-1", "printer": None, "archive": "pdf/a-3b"}
 
-def render_html(doc: Document, timestamp: str) -> str:
+
+def hyphenation_language(language: str) -> str | None:
+    """The language the print edition hyphenates in when it differs from the book's: a book in plain
+    `en` is hyphenated with the American patterns (`sat-is-fac-to-ry`, not the British `sat-is-fact-ory`)."""
+    return "en-US" if language.lower() == "en" else None
+
+
+def render_html(doc: Document, timestamp: str, profile: str = "default") -> str:
     """The HTML that WeasyPrint lays out."""
     bodies = {chapter.id: chapter_body(chapter, "pdf") for chapter in doc.chapters}
     return render_template(
         "pdf/book.html",
         **context(doc, "pdf", bodies=bodies, timestamp=timestamp,
                   font_css=font_face_css(FONTS.as_uri(), "ttf"),
+                  page_css=Markup(page_css(doc.config.print, printer=profile == "printer")),
+                  hyphenation_lang=hyphenation_language(doc.config.language),
                   stylesheet=(STYLES / "css" / "print.css").as_uri()),
     )
 
 
-def layout(doc: Document, roots: list[Path], timestamp: str):
+def layout(doc: Document, roots: list[Path], timestamp: str, profile: str = "default"):
     """The print edition laid out once by WeasyPrint; WeasyPrint may read files only inside `roots`.
 
     Everything that needs the printed pages (the PDF itself, the page map for the EPUB and the web
@@ -30,7 +46,7 @@ def layout(doc: Document, roots: list[Path], timestamp: str):
 
     from publish.render.fetch import local_fetcher
 
-    html = HTML(string=render_html(doc, timestamp), base_url=str(roots[0]) + "/",
+    html = HTML(string=render_html(doc, timestamp, profile), base_url=str(roots[0]) + "/",
                 url_fetcher=local_fetcher(roots + [STYLES]))
     return html.render()
 
@@ -41,6 +57,26 @@ def page_map(laid_out, doc: Document) -> list[PageStart]:
     return read_page_map(laid_out, body[0].id) if body else []
 
 
-def write_pdf(laid_out) -> bytes:
-    return laid_out.write_pdf(uncompressed_pdf=False)
+def write_pdf(laid_out, profile: str = "default") -> bytes:
+    data = laid_out.write_pdf(uncompressed_pdf=False, pdf_variant=PROFILES[profile])
+    return even_pages(data) if profile == "printer" and len(laid_out.pages) % 2 else data
+
+
+def even_pages(data: bytes) -> bytes:
+    """The PDF with a blank page added at the end: a printer's book has an even number of pages, the last
+    a left-hand one."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        last = pdf.pages[-1]
+        blank = pdf.add_blank_page(page_size=(float(last.mediabox[2] - last.mediabox[0]),
+                                              float(last.mediabox[3] - last.mediabox[1])))
+        for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+            if box in last.obj:
+                blank.obj[box] = last.obj[box]
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
 
