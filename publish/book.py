@@ -60,8 +60,8 @@ class BookConfig:
     csl: str = "chicago-author-date"
     speakers: dict[str, str] = field(default_factory=dict)
     base_url: str = ""
-    lint: dict[str, list[str]] = field(default_factory=dict)  # {ignore: [rule-id, ...]}
     print: PrintSettings = field(default_factory=PrintSettings)  # trim, margins, body size, paper
+    lint: dict[str, list[str]] = field(default_factory=dict)  # {ignore: [rule-id, ...]}
 
 
 KNOWN_KEYS = [f for f in BookConfig.__dataclass_fields__]

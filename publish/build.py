@@ -71,7 +71,7 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     doc.page_map = pdf.page_map(laid_out, doc)
     doc.page_count = len(laid_out.pages)
     if "pdf" in formats:
-        files[f"{doc.slug}.pdf"] = pdf.write_pdf(laid_out, profile)
+        files[f"{doc.slug}.pdf"] = pdf.write_pdf(laid_out, profile, doc.config.language)
         if profile == "printer":
             from publish.render.printcover import render_print_cover
             files[f"{doc.slug}-cover.pdf"] = render_print_cover(doc, stamp)

@@ -17,28 +17,61 @@ def check_epub(path: Path) -> list[str]:
             if m.level in ("FATAL", "ERROR", "WARNING")]
 
 
-def check_pdf(path: Path) -> list[str]:
-    """What a printer or an archive rejects first: fonts not embedded, no language, no outline."""
-    from pypdf import PdfReader
+def check_pdf(path: Path, cover: bool = False) -> list[str]:
+    """What a printer or an archive rejects first: damage qpdf finds, fonts not embedded or not subset, no language, no
+    outline; and the structure each variant claims in its XMP (PDF/UA-1: a structure tree, marked
+    content, the title shown; PDF/A: an output intent, no encryption, no JavaScript), and for a PDF
+    with bleed, a TrimBox inside the BleedBox inside the MediaBox on every page."""
+    import pikepdf
 
-    reader = PdfReader(str(path))
     problems = []
-    if not reader.pages:
-        problems.append("no pages")
-    if "/Lang" not in reader.trailer["/Root"]:
-        problems.append("no document language")
-    if not reader.outline:
-        problems.append("no outline (bookmarks)")
-    for number, page in enumerate(reader.pages, 1):
-        fonts = page.get("/Resources", {}).get("/Font", {})
-        for font in fonts.values() if hasattr(fonts, "values") else []:
-            font = font.get_object()
-            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            descriptor = descendant.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor else {}
-            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
-                problems.append(f"page {number}: font {font.get('/BaseFont')} not embedded")
-    return problems
+    with pikepdf.open(path) as pdf:
+        problems += [f"qpdf: {problem}" for problem in pdf.check_pdf_syntax()]  # the file's syntax and streams
+        root = pdf.Root
+        if not pdf.pages:
+            problems.append("no pages")
+        if "/Lang" not in root:
+            problems.append("no document language")
+        if not cover and not pdf.open_outline().root:
+            problems.append("no outline (bookmarks)")
+        with pdf.open_metadata() as xmp:
+            ua, pdfa = xmp.get("pdfuaid:part"), xmp.get("pdfaid:part")
+            if not xmp.get("dc:title"):
+                problems.append("no title in the XMP metadata")
+        if ua:
+            if "/StructTreeRoot" not in root:
+                problems.append("PDF/UA: no structure tree")
+            if not root.get("/MarkInfo", {}).get("/Marked", False):
+                problems.append("PDF/UA: not marked as tagged (MarkInfo)")
+            if not root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False):
+                problems.append("PDF/UA: the title is not displayed (DisplayDocTitle)")
+        if pdfa:
+            if "/OutputIntents" not in root:
+                problems.append("PDF/A: no output intent")
+            if "/Encrypt" in pdf.trailer:
+                problems.append("PDF/A: encrypted")
+            if "/JavaScript" in root.get("/Names", {}) or "/OpenAction" in root:
+                problems.append("PDF/A: JavaScript or an open action")
+        for number, page in enumerate(pdf.pages, 1):
+            fonts = page.Resources.get("/Font", {})
+            for font in fonts.values():
+                descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+                descriptor = descendant.get("/FontDescriptor")
+                if descriptor is None or not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    problems.append(f"page {number}: font {font.get('/BaseFont')} not embedded")
+                elif not str(font.get("/BaseFont", ""))[1:8].endswith("+"):
+                    problems.append(f"page {number}: font {font.get('/BaseFont')} embedded whole, not subset")
+            if "/TrimBox" in page.obj:
+                media, bleed, trim = (pikepdf.Rectangle(page.obj.get(box, page.obj.MediaBox))
+                                      for box in ("/MediaBox", "/BleedBox", "/TrimBox"))
+                if not (_inside(trim, bleed) and _inside(bleed, media)):
+                    problems.append(f"page {number}: TrimBox, BleedBox and MediaBox do not nest")
+    return sorted(set(problems))
+
+
+def _inside(inner, outer) -> bool:
+    return (inner.llx >= outer.llx - 0.01 and inner.lly >= outer.lly - 0.01 and inner.urx <= outer.urx + 0.01
+            and inner.ury <= outer.ury + 0.01)
 
 
 def check_html(paths: list[Path]) -> list[str] | None:

@@ -238,7 +238,12 @@ def test_default_pdf_is_tagged_pdf_ua(dist: Path, slug: str):
         assert root.ViewerPreferences.DisplayDocTitle
         with pdf.open_metadata() as xmp:
             assert xmp.get("pdfuaid:part") == "1"
-            assert xmp.get("dc:title")
+            assert xmp.get("dc:title") and xmp.get("dc:creator") and xmp.get("dc:description")
+            assert xmp.get("dc:language") == ["en"] and xmp.get("pdf:Keywords")
+        info = pdf.docinfo
+        assert all(key in info for key in ("/Title", "/Author", "/Subject", "/Keywords"))
+    from publish.validate import check_pdf
+    assert check_pdf(dist / f"{slug}.pdf") == []
 
 
 # Print settings and the printer profile ---------------------------------------------------------
@@ -286,6 +291,14 @@ def test_print_settings_set_the_page_and_the_body_size(printed: Path):
              for box in layout if isinstance(box, LTTextBox) for line in box for c in line
              if isinstance(c, LTChar)]
     assert max(set(sizes), key=sizes.count) == 11.0
+
+
+def test_printer_files_pass_the_structure_checks(printed: Path):
+    from publish.validate import check_pdf
+    assert check_pdf(printed / "printed.pdf") == []
+    assert check_pdf(printed / "printed-cover.pdf", cover=True) == []
+    with pikepdf.open(printed / "printed.pdf") as pdf, pdf.open_metadata() as xmp:
+        assert xmp.get("dc:title") == "A Printed Book" and xmp.get("dc:language") == ["en"]
 
 
 def test_printer_cover_is_back_spine_and_front_with_bleed(printed: Path):

@@ -57,26 +57,34 @@ def page_map(laid_out, doc: Document) -> list[PageStart]:
     return read_page_map(laid_out, body[0].id) if body else []
 
 
-def write_pdf(laid_out, profile: str = "default") -> bytes:
+def write_pdf(laid_out, profile: str = "default", language: str = "") -> bytes:
+    """The PDF of a layout for a profile, finished: the document language in its XMP metadata too, and
+    for a printer an even number of pages."""
     data = laid_out.write_pdf(uncompressed_pdf=False, pdf_variant=PROFILES[profile])
-    return even_pages(data) if profile == "printer" and len(laid_out.pages) % 2 else data
+    return finish(data, language, even=profile == "printer")
 
 
-def even_pages(data: bytes) -> bytes:
-    """The PDF with a blank page added at the end: a printer's book has an even number of pages, the last
-    a left-hand one."""
+def finish(data: bytes, language: str, even: bool = False) -> bytes:
+    """Post-processing with pikepdf: XMP metadata carrying the document info and its language (WeasyPrint
+    writes XMP only for PDF variants, and never dc:language); a blank page at the end when `even` and the
+    count is odd (a printer's book ends on a left-hand page). Same input, same bytes."""
     import io
 
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        last = pdf.pages[-1]
-        blank = pdf.add_blank_page(page_size=(float(last.mediabox[2] - last.mediabox[0]),
-                                              float(last.mediabox[3] - last.mediabox[1])))
-        for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
-            if box in last.obj:
-                blank.obj[box] = last.obj[box]
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+            if not xmp.get("dc:title"):
+                xmp.load_from_docinfo(pdf.docinfo)
+            if language:
+                xmp["dc:language"] = [language]
+        if even and len(pdf.pages) % 2:
+            last = pdf.pages[-1]
+            blank = pdf.add_blank_page(page_size=(float(last.mediabox[2] - last.mediabox[0]),
+                                                  float(last.mediabox[3] - last.mediabox[1])))
+            for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+                if box in last.obj:
+                    blank.obj[box] = last.obj[box]
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
-

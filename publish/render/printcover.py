@@ -46,4 +46,7 @@ def render_print_cover(doc: Document, timestamp: str) -> bytes:
         **{name: f"{value:.3f}pt" for name, value in sizes.items()},
         spine_font=f"{min(sizes['spine'] * 0.5, 11):.2f}pt",
     )
-    return HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=local_fetcher([STYLES])).write_pdf()
+    from publish.render.pdf import finish
+
+    data = HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=local_fetcher([STYLES])).write_pdf()
+    return finish(data, doc.config.language)
