@@ -242,3 +242,20 @@ def _wrap_date(self: Any, text: Any) -> Any:
 model.Layout.render_citation = _render_citation
 model.Layout.render_bibliography = _render_bibliography
 model.Date.wrap = _wrap_date
+
+
+# citeproc-py looks the same things up in the style again and again (macros, terms, the enclosing
+# layout: 4,900 XPath queries for the Trotsky pamphlet's 73 cites). A style is not changed while it
+# renders, so each element's answers are kept; keys hold their element, so no id is reused.
+_XPATH_ANSWERS: dict[tuple[Any, str], list[Any]] = {}
+
+
+def _xpath_search(self: Any, expression: str) -> list[Any]:
+    key = (self, expression)
+    found = _XPATH_ANSWERS.get(key)
+    if found is None:
+        found = _XPATH_ANSWERS[key] = self.xpath(expression, namespaces=self.nsmap)
+    return found
+
+
+model.CitationStylesElement.xpath_search = _xpath_search

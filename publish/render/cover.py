@@ -76,7 +76,7 @@ def render_cover(doc: Document) -> bytes:
         lines = [line for part in credit.split(", ") for line in _lines(draw, part, font, inner)]
         _block(draw, lines, font, HEIGHT - 330 - int(64 * 1.3) * (len(lines) - 1), ink, 1.3)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)  # optimize=True takes five times as long for 3 % less
     return out.getvalue()
 
 
