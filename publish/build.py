@@ -169,10 +169,9 @@ def _executor(spec: str, workers: int) -> Iterator[Any]:
         yield pool
 
 
-# What every worker needs: imported once by the fork server, which each worker is forked from (a fresh
-# interpreter importing WeasyPrint and the rest takes 0.7 s, once per worker with "spawn").
-PRELOAD = ["publish.build", "publish.render.pdf", "publish.render.epub", "publish.render.html",
-           "publish.resolve", "weasyprint", "pikepdf", "PIL.Image"]
+# What every worker needs, loaded once by the fork server each worker is forked from (a fresh interpreter
+# importing WeasyPrint and the rest takes 0.7 s, once per worker with "spawn"): see publish/preload.py.
+PRELOAD = ["publish.preload"]
 
 
 def _worker_context() -> Any:
