@@ -261,11 +261,11 @@ def test_serve_shows_a_manuscript_error_and_recovers(served):
     chapter = root / "one.md"
     good = chapter.read_text("utf-8")
     chapter.write_text(good.replace("[@trotsky1937b, 56]", "[@nosuchkey<b>]"), "utf-8")
-    page = wait_for(url + "preview/", "publish-error-overlay", 10.0)
+    page = wait_for(url + "preview/", "publish-error-overlay", 30.0)
     assert "publish-error-overlay" in page, page[-2000:]
     overlay = page.split('id="publish-error-overlay"', 1)[1]
     assert "one.md:3:" in overlay and "nosuchkey" in overlay and "<b>]" not in overlay
     chapter.write_text(good.replace("The first words", "Fixed words"), "utf-8")
-    page = wait_for(url + "preview/", "Fixed words", 10.0)
+    page = wait_for(url + "preview/", "Fixed words", 30.0)
     assert "Fixed words" in page and "publish-error-overlay" not in page
 
