@@ -350,3 +350,17 @@ def test_bad_print_settings_are_errors_at_their_line(tmp_path: Path, settings: s
     result = run_publish("check", root)
     assert result.code == 1 and "Traceback" not in result.stderr
     assert f"{root / 'book.yaml'}:2:1: error: {message}" in result.stderr, result.stderr
+
+
+def test_changing_profile_replaces_the_outputs(tmp_path: Path):
+    out = tmp_path / "out"
+    book = MANUSCRIPT / "lesson-of-the-soviet-union"
+    assert run_publish("build", book, "--out", out, "--profile", "printer", "--format", "pdf").code == 0
+    assert (out / "lesson-of-the-soviet-union-cover.pdf").is_file()
+    assert run_publish("build", book, "--out", out, "--format", "pdf").code == 0
+    # The reader's PDF replaces the printer's, and the printer's cover is gone with it.
+    assert not (out / "lesson-of-the-soviet-union-cover.pdf").exists()
+    import json
+    [artifact] = json.loads((out / "manifest.json").read_text())["books"]["lesson-of-the-soviet-union"]["artifacts"]
+    assert (artifact["profile"], artifact["variant"]) == ("default", "pdf/ua-1")
+    assert PdfReader(str(out / "lesson-of-the-soviet-union.pdf")).pages[0].mediabox.width < A5[0] + 0.01
