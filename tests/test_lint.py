@@ -192,3 +192,27 @@ def test_french_puts_a_space_before_high_punctuation(tmp_path: Path):
     result = run_publish("check", root)
     assert [line for line in result.stderr.splitlines() if "space-before" in line] == [
         f"{root / 'a.md'}:5:9: warning: space before ',' [space-before-punctuation]"]
+
+
+def test_a_comment_silences_rules_for_one_paragraph(tmp_path: Path):
+    chapter = """\
+        # Chapter
+
+        In that year [1917] the state fell. <!-- lint-ignore legacy-citation -->
+
+        <!-- lint-ignore -->
+
+        Two  spaces and [12] both silenced here.
+
+        <!-- lint-ignore double-space -->
+        Two  spaces silenced, but not [1939] here.
+
+        Two  spaces reported here. <!-- lint-ignore legacy-citations -->
+        """
+    root = write_book(tmp_path / "quiet", {"a.md": chapter}, "title: Quiet\n")
+    result = run_publish("check", root)
+    found = [line.split(": warning: ")[0].rsplit(":", 2)[1:] + [line.rsplit("[", 1)[1].rstrip("]")]
+             for line in result.stderr.splitlines() if ": warning: " in line]
+    assert found == [["10", "31", "legacy-citation"], ["12", "4", "double-space"], ["12", "28", "lint-ignore"]], \
+        result.stderr
+    assert "lint-ignore names no rule 'legacy-citations'" in result.stderr

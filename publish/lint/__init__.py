@@ -161,13 +161,37 @@ def lint(sources: list[Source], ignore: Iterable[str] = (), ids: set[str] | None
     found = Diagnostics()
     manuscript = Manuscript(sources, ids)
     skipped = set(ignore)
+    quiet = {id(source): _suppressions(source, found) for source in sources}
     for rule_id, registered in RULES.items():
         if rule_id in skipped:
             continue
         for finding in registered.check(manuscript):
+            if any(start <= finding.offset < end and rule_id in rules
+                   for start, end, rules in quiet[id(finding.source)]):
+                continue
             line, col = position(finding.source.text, finding.offset)
             found.warning(finding.source.path, finding.message, line, col, rule_id)
     return found
+
+
+_IGNORE_COMMENT = re.compile(r"<!--\s*lint-ignore\b(?P<rules>[^>]*?)\s*-->")
+
+
+def _suppressions(source: Source, found: Diagnostics) -> list[tuple[int, int, set[str]]]:
+    """Where `<!-- lint-ignore rule-id, ... -->` switches rules off (all of them without ids): in the
+    paragraph that holds the comment, or in the next one when the comment stands alone."""
+    spans = []
+    for m in _IGNORE_COMMENT.finditer(source.text):
+        named = {r for r in re.split(r"[\s,]+", m["rules"]) if r}
+        for rule_id in sorted(named - set(RULES)):
+            line, col = position(source.text, m.start())
+            found.warning(source.path, f"lint-ignore names no rule '{rule_id}'", line, col, "lint-ignore")
+        holder = next((b for b in source.blocks if b.start <= m.start() < b.end), None)
+        if holder is not None and holder.kind == "code":  # the comment stands alone
+            holder = next((b for b in source.blocks if b.start >= m.end()), None)
+        if holder is not None:
+            spans.append((holder.start, holder.end, named & set(RULES) if named else set(RULES)))
+    return spans
 
 
 def lint_book(book: Book, ids: set[str] | None = None) -> Diagnostics:
