@@ -76,6 +76,7 @@ Lines of a list:
 
 - an item without a full stop
 - another one
+1.  a numbered item aligned with two spaces
 
 | a  | table    |
 |----|----------|

@@ -236,6 +236,11 @@ def page_range_forms(manuscript: Manuscript) -> Iterator[Finding]:
 
 # --- spacing -------------------------------------------------------------------------------------
 
+# What may stand before aligning spaces at the start of a line: list markers, quotation marks of a
+# block quote, heading marks, note and link definitions (`1.  Item`, `>  text`, `[^1]:  A note`).
+_LINE_MARKUP = re.compile(r"\s*(?:(?:[-*+]|\d{1,9}[.)]|>|#{1,6}|\[\^?[^\]]+\]:)\s*)+")
+
+
 @rule("double-space", "two or more spaces between words")
 @per_chapter
 def double_spaces(source: Source) -> Iterator[tuple[int, str]]:
@@ -243,7 +248,11 @@ def double_spaces(source: Source) -> Iterator[tuple[int, str]]:
         if block.kind in NOT_PROSE or block.kind == "table":
             continue
         for m in re.finditer(r"(?<=\S)[ \t]{2,}(?=\S)", source.block_text(block)):
-            yield block.start + m.start(), f"{len(m[0])} spaces where one belongs"
+            at = block.start + m.start()
+            line_start = source.masked.rfind("\n", 0, at) + 1
+            if _LINE_MARKUP.fullmatch(source.masked[line_start:at + len(m[0])]):
+                continue
+            yield at, f"{len(m[0])} spaces where one belongs"
 
 
 @rule("space-before-punctuation", "a space before a comma, full stop, colon, semicolon, ! or ?")
