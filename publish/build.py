@@ -57,9 +57,10 @@ def load_document(root: Path, allow_remote: bool = False) -> tuple[Document, Dia
 
 
 def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datetime.datetime,
-                profile: str = "default") -> dict[str, bytes]:
+                profile: str = "default", workers: int = 1) -> dict[str, bytes]:
     """Every requested output of one book, in memory, by path relative to the output directory. The
-    profile says what the PDF is for (see `publish.render.pdf.PROFILES`); `printer` adds the cover."""
+    profile says what the PDF is for (see `publish.render.pdf.PROFILES`); `printer` adds the cover. A
+    long book's print layout uses `workers` processes."""
     from publish.render import pdf
 
     files: dict[str, bytes] = {}
@@ -67,11 +68,10 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     # The print layout, made once: the PDF is written from it, and the EPUB and the web edition take
     # their print page numbers from it.
     fetched = any(path.is_relative_to(resources.REMOTE_CACHE) for path in doc.images.values())
-    laid_out = pdf.layout(doc, resources.roots(root, allow_remote=fetched), stamp, profile)
-    doc.page_map = pdf.page_map(laid_out, doc)
-    doc.page_count = len(laid_out.pages)
-    if "pdf" in formats:
-        files[f"{doc.slug}.pdf"] = pdf.write_pdf(laid_out, profile, doc.config.language)
+    printed, doc.page_map, doc.page_count = pdf.print_edition(
+        doc, resources.roots(root, allow_remote=fetched), stamp, profile, workers, want_pdf="pdf" in formats)
+    if printed is not None:
+        files[f"{doc.slug}.pdf"] = printed
         if profile == "printer":
             from publish.render.printcover import render_print_cover
             files[f"{doc.slug}-cover.pdf"] = render_print_cover(doc, stamp)
@@ -85,7 +85,7 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
 
 
 def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote: bool = False,
-               when: datetime.datetime | None = None, profile: str = "default") -> BookBuild:
+               when: datetime.datetime | None = None, profile: str = "default", workers: int = 1) -> BookBuild:
     """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process, so
     everything it depends on comes in its arguments (`when`: the build's date, fixed by the caller)."""
     result = BookBuild(root, key=key)
@@ -93,7 +93,8 @@ def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote
     try:
         result.document, found = load_document(root, allow_remote)
         result.diagnostics.extend(found)
-        result.files = render_book(result.document, root.resolve(), formats, when or source_date(root), profile)
+        result.files = render_book(result.document, root.resolve(), formats, when or source_date(root), profile,
+                                   workers)
         result.pages, result.words = result.document.page_count, result.document.word_count
     except ManuscriptError as error:
         result.diagnostics.extend(error.diagnostics)
@@ -139,8 +140,10 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
 
     with _executor(executor, min(jobs, len(todo))) as pool:
         if pool is None:
+            # One book at a time here: a long one may lay out its chapters on every core.
             for root, key in todo.items():
-                yield build_book(root, formats, key, allow_remote, source_date(root), profile)
+                yield build_book(root, formats, key, allow_remote, source_date(root), profile,
+                                 jobs if executor == "local" else 1)
             return
         futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root), profile)
                    for root, key in todo.items()]

@@ -24,9 +24,9 @@ class Run:
     stderr: str
 
 
-def run_publish(*args: str | os.PathLike[str], cwd: Path = PROJECT) -> Run:
-    """Run the `publish` command in a fresh process, as a user or CI would."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+def run_publish(*args: str | os.PathLike[str], cwd: Path = PROJECT, env: dict[str, str] | None = None) -> Run:
+    """Run the `publish` command in a fresh process, as a user or CI would (`env`: more variables)."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", **(env or {})}
     done = subprocess.run([sys.executable, "-m", "publish", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600, check=False)
     return Run(done.returncode, done.stdout, done.stderr)

@@ -40,8 +40,9 @@ def _visible(text: str) -> int:
 
 # Reading the layout ------------------------------------------------------------------------------
 
-def read_page_map(document, first_body_chapter: str) -> list[PageStart]:
-    """Where the text of every page from the body's first on (printed as page 1) begins.
+def read_page_map(document, first_body_chapter: str, first_number: int | None = None) -> list[PageStart]:
+    """Where the text of every page from the body's first on (printed as page 1) begins; for a chunk
+    of the body laid out apart, every page's, the first printed as `first_number`.
 
     A page with no text of its own (a blank verso) begins where the next page does."""
     from weasyprint.formatting_structure import boxes
@@ -49,7 +50,7 @@ def read_page_map(document, first_body_chapter: str) -> list[PageStart]:
     seen: dict[tuple[str, int], int] = {}
     starts: list[PageStart] = []
     waiting: list[int] = []
-    first_body_page = None
+    first_body_page = None if first_number is None else 1 - first_number
     for index, page in enumerate(document.pages):
         first = None
         for text, chapter, block in _text_runs(page._page_box, boxes):

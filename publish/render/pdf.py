@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
@@ -24,20 +25,25 @@ def hyphenation_language(language: str) -> str | None:
     return "en-US" if language.lower() == "en" else None
 
 
-def render_html(doc: Document, timestamp: str, profile: str = "default") -> str:
-    """The HTML that WeasyPrint lays out."""
-    bodies = {chapter.id: chapter_body(chapter, "pdf") for chapter in doc.chapters}
+def render_html(doc: Document, timestamp: str, profile: str = "default", chunk: Any = None) -> str:
+    """The HTML that WeasyPrint lays out: the whole book, or one chunk of a long one."""
+    bodies = {chapter.id: chapter_body(chapter, "pdf") for chapter in doc.chapters
+              if chunk is None or chapter.id in chunk.chapters}
+    css = page_css(doc.config.print, printer=profile == "printer")
+    if chunk is not None:
+        from publish.render.chunks import chunk_css
+        css += chunk_css(doc, chunk)
     return render_template(
         "pdf/book.html",
-        **context(doc, "pdf", bodies=bodies, timestamp=timestamp,
+        **context(doc, "pdf", bodies=bodies, timestamp=timestamp, chunk=chunk,
                   font_css=font_face_css(FONTS.as_uri(), "ttf"),
-                  page_css=Markup(page_css(doc.config.print, printer=profile == "printer")),
+                  page_css=Markup(css),
                   hyphenation_lang=hyphenation_language(doc.config.language),
                   stylesheet=(STYLES / "css" / "print.css").as_uri()),
     )
 
 
-def layout(doc: Document, roots: list[Path], timestamp: str, profile: str = "default"):
+def layout(doc: Document, roots: list[Path], timestamp: str, profile: str = "default", chunk: Any = None):
     """The print edition laid out once by WeasyPrint; WeasyPrint may read files only inside `roots`.
 
     Everything that needs the printed pages (the PDF itself, the page map for the EPUB and the web
@@ -46,15 +52,33 @@ def layout(doc: Document, roots: list[Path], timestamp: str, profile: str = "def
 
     from publish.render.fetch import local_fetcher
 
-    html = HTML(string=render_html(doc, timestamp, profile), base_url=str(roots[0]) + "/",
+    html = HTML(string=render_html(doc, timestamp, profile, chunk), base_url=str(roots[0]) + "/",
                 url_fetcher=local_fetcher(roots + [STYLES]))
     return html.render()
 
 
-def page_map(laid_out, doc: Document) -> list[PageStart]:
-    """Where each printed page of the body and back matter begins, read from the layout."""
+def page_map(laid_out, doc: Document, first_number: int | None = None) -> list[PageStart]:
+    """Where each printed page of the body and back matter begins, read from the layout (for a chunk
+    of a long book, whose first page is printed as `first_number`)."""
     body = doc.chapters_in("body")
-    return read_page_map(laid_out, body[0].id) if body else []
+    return read_page_map(laid_out, body[0].id if body else "", first_number) if body else []
+
+
+def print_edition(doc: Document, roots: list[Path], timestamp: str, profile: str = "default",
+                  workers: int = 1, want_pdf: bool = True) -> tuple[bytes | None, list[PageStart], int]:
+    """The print edition, laid out once: its PDF (when wanted), its page map and page count. A long
+    book is laid out in chunks on `workers` processes (publish/render/chunks.py); the result is the
+    same whatever their number."""
+    from publish.render import chunks
+
+    parts = chunks.plan(doc) if want_pdf else None
+    if parts:
+        data, starts, count = chunks.print_edition(doc, parts, roots, timestamp, profile, workers)
+        return finish(data, doc.config.language, even=profile == "printer"), starts, count
+    laid_out = layout(doc, roots, timestamp, profile)
+    starts = page_map(laid_out, doc)
+    data = write_pdf(laid_out, profile, doc.config.language) if want_pdf else None
+    return data, starts, len(laid_out.pages)
 
 
 def write_pdf(laid_out, profile: str = "default", language: str = "") -> bytes:

@@ -1,0 +1,379 @@
+"""A long book's print edition laid out in chunks of chapters, in parallel, and assembled into one PDF
+with the pagination, folios, running heads, contents page numbers, outline, links and metadata of a
+single-pass layout.
+
+Every chapter opens on a right-hand page, so a book cuts cleanly between chapters. Each chunk of the
+body is laid out by its own WeasyPrint process; what a chunk cannot know is set from outside:
+
+- its folios: WeasyPrint makes the margin boxes (running heads, folios) in one pass after paginating
+  a document. A chunk reports its page count at that moment and waits for the number of pages before
+  it, which it adds to the page counter of its margin boxes;
+- its notes' numbers: the footnote counter starts from the model's count of earlier notes;
+- the book title in its running heads: its first element sets the string;
+- links to other chunks: each chunk holds empty stand-ins for the ids it links to elsewhere; the
+  assembly points its links at the real places.
+
+The opening pages (half title, title, copyright, contents) and the front matter are laid out last,
+with the body's page numbers in the contents. pikepdf assembles the pages, adding a blank page where a
+chunk ends on a right-hand page (as the single layout does before a chapter), merges the structure
+trees and named destinations, and rebuilds the outline. The chunks depend only on the book, never on
+the number of processes: the PDF is the same whatever `--jobs` says.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+import re
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from publish.model import Document, PageStart
+
+# A book of fewer words is laid out in one pass; a longer one in chunks of about CHUNK_WORDS words.
+CHUNK_MIN_WORDS = int(os.environ.get("PUBLISH_CHUNK_MIN_WORDS", "60000"))
+CHUNK_WORDS = int(os.environ.get("PUBLISH_CHUNK_WORDS", "30000"))
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """What one layout holds: the opening pages and front matter (`head`), or consecutive chapters of
+    the body and back matter (and the References)."""
+
+    index: int
+    head: bool
+    chapters: tuple[str, ...]
+    references: bool = False
+    lead: str = ""  # the id of the section the chunk opens with
+    placeholders: tuple[str, ...] = ()  # ids this chunk links to that lie in other chunks
+    notes_before: int = 0  # footnotes in the chapters before it
+    pages: dict[str, str] = field(default_factory=dict)  # the head's contents: id -> printed page number
+
+
+@dataclass
+class Laid:
+    """A chunk laid out and written: its PDF, page count, where its ids are, its page map."""
+
+    index: int
+    pdf: bytes
+    page_count: int
+    anchors: dict[str, int]  # id -> page index in the chunk
+    starts: list[PageStart]
+
+
+def plan(doc: Document) -> list[Chunk] | None:
+    """The chunks of a book long enough to lay out in parts, or None. Chunks follow chapters, about
+    CHUNK_WORDS words each; the result depends on the book alone."""
+    parts = [(c.id, _words(c.body)) for c in doc.chapters if c.role != "front"]
+    if doc.references:
+        parts.append(("references", sum(_words(r.html) for r in doc.references)))
+    total = sum(words for _, words in parts)
+    if len(parts) < 2 or doc.word_count < CHUNK_MIN_WORDS:
+        return None
+    groups: list[list[str]] = [[]]
+    size = 0
+    for part, words in parts:
+        if groups[-1] and size + words / 2 > CHUNK_WORDS and total - size > CHUNK_WORDS / 2:
+            groups.append([])
+            size = 0
+        groups[-1].append(part)
+        size += words
+    if len(groups) < 2:
+        return None
+    notes = {c.id: len(c.notes) for c in doc.chapters}
+    chunks = []
+    before = sum(notes[c.id] for c in doc.chapters if c.role == "front")
+    for index, group in enumerate(groups, start=1):
+        chapters = tuple(p for p in group if p != "references")
+        chunks.append(Chunk(index, False, chapters, "references" in group, group[0], notes_before=before))
+        before += sum(notes[c] for c in chapters)
+    front = tuple(c.id for c in doc.chapters if c.role == "front")
+    return [Chunk(0, True, front, False, "", notes_before=0)] + chunks
+
+
+def _words(markup: str) -> int:
+    return len(re.sub(r"<[^>]+>", " ", markup).split())
+
+
+def with_placeholders(chunk: Chunk, html: str) -> Chunk:
+    """The chunk with stand-ins for every id its HTML links to but does not hold."""
+    linked = set(re.findall(r'href="#([^"]+)"', html))
+    held = set(re.findall(r'\bid="([^"]+)"', html))
+    return Chunk(chunk.index, chunk.head, chunk.chapters, chunk.references, chunk.lead,
+                 tuple(sorted(linked - held)), chunk.notes_before, chunk.pages)
+
+
+def chunk_css(doc: Document, chunk: Chunk) -> str:
+    """What the chunk's layout needs besides print.css."""
+    title = doc.config.title.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    rules = [f'.chunk-anchors {{ string-set: book-title "{title}"; }}']
+    if chunk.notes_before:
+        rules.append(f"html {{ counter-reset: footnote {chunk.notes_before}; }}")
+    if chunk.head:
+        rules.append(".toc a[data-page]::after { content: leader('.') attr(data-page) !important; }")
+    return "\n".join(rules) + "\n"
+
+
+# Laying out one chunk (in a worker process) -----------------------------------------------------
+
+def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str,
+            offset_for: Callable[[int, int], int] | None) -> Laid:
+    """Lay out and write one chunk. For a body chunk, `offset_for(index, page_count)` is called once
+    pagination is done and returns how many pages of the body come before the chunk."""
+    import weasyprint.layout as layout_module
+
+    from publish.render import pdf
+
+    seen = {"pages": 0, "offset": None}
+    original_pages = layout_module.make_all_pages
+    original_margins = layout_module.make_margin_boxes
+
+    def make_all_pages(*args: Any, **kwargs: Any) -> list[Any]:
+        pages = list(original_pages(*args, **kwargs))
+        seen["pages"] = len(pages)
+        return pages
+
+    def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
+        if seen["offset"] is None:
+            seen["offset"] = offset_for(chunk.index, seen["pages"]) if offset_for else 0
+        if seen["offset"]:
+            state = copy.deepcopy(state)
+            counters = state[1]
+            if counters.get("page"):
+                counters["page"] = counters["page"][:-1] + [counters["page"][-1] + seen["offset"]]
+        return original_margins(context, page, state)
+
+    layout_module.make_all_pages = make_all_pages
+    layout_module.make_margin_boxes = make_margin_boxes
+    try:
+        laid_out = pdf.layout(doc, roots, timestamp, profile, chunk=chunk)
+    finally:
+        layout_module.make_all_pages = original_pages
+        layout_module.make_margin_boxes = original_margins
+    anchors = {}
+    for number, page in enumerate(laid_out.pages):
+        for name in page.anchors:
+            if name not in chunk.placeholders:
+                anchors.setdefault(name, number)
+    offset = seen["offset"] or 0
+    starts = pdf.page_map(laid_out, doc, first_number=None if chunk.head else offset + 1)
+    data = laid_out.write_pdf(uncompressed_pdf=False, pdf_variant=pdf.PROFILES[profile])
+    return Laid(chunk.index, data, len(laid_out.pages), anchors, starts)
+
+
+def _worker(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str,
+            reports: Any, offsets: Any) -> Laid:
+    """lay_out in a worker: the page count goes to the parent, the offset comes back."""
+    def offset_for(index: int, pages: int) -> int:
+        reports.put((index, pages))
+        return offsets.get(timeout=3600)
+    return lay_out(doc, chunk, roots, timestamp, profile, offset_for if not chunk.head else None)
+
+
+# The whole book ---------------------------------------------------------------------------------
+
+def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
+                  workers: int) -> tuple[bytes, list[PageStart], int]:
+    """The PDF of a book laid out in chunks, its page map and its page count."""
+    from publish.render import pdf
+
+    body = [with_placeholders(c, pdf.render_html(doc, timestamp, profile, chunk=c)) for c in chunks[1:]]
+    padded: dict[int, int] = {}  # chunk index -> its pages, with the blank page a right-hand end needs
+
+    def offset(index: int) -> int:
+        return sum(padded[c.index] for c in body if c.index < index)
+
+    if workers <= 1:
+        results = []
+        for chunk in body:
+            def offset_for(index: int, pages: int) -> int:
+                padded[index] = pages + pages % 2
+                return offset(index)
+            results.append(lay_out(doc, chunk, roots, timestamp, profile, offset_for))
+    else:
+        results = _in_parallel(doc, body, roots, timestamp, profile, workers, padded, offset)
+    results.sort(key=lambda laid: laid.index)
+    # The contents' page numbers, then the opening pages and front matter.
+    pages: dict[str, str] = {}
+    for laid in results:
+        for name, index in laid.anchors.items():
+            pages[name] = str(offset(laid.index) + index + 1)
+    head = chunks[0]
+    head = Chunk(0, True, head.chapters, pages={k: v for k, v in pages.items()})
+    head = with_placeholders(head, pdf.render_html(doc, timestamp, profile, chunk=head))
+    opening = lay_out(doc, head, roots, timestamp, profile, None)
+    data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
+                                                 zip([opening] + results, [head] + body)})
+    return data, _fill_blanks([s for laid in results for s in laid.starts]), count
+
+
+def _in_parallel(doc: Document, body: list[Chunk], roots: list[Path], timestamp: str, profile: str,
+                 workers: int, padded: dict[int, int], offset: Callable[[int], int]) -> list[Laid]:
+    """The body's chunks in `workers` processes. Each reports its page count when paginated and waits
+    for its offset, which is known once every chunk before it has reported: chunks start in order, so
+    no chunk waits on one that has not started."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from publish.build import _worker_context
+
+    context = _worker_context()
+    with context.Manager() as manager, ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        reports = manager.Queue()
+        offsets = {c.index: manager.Queue() for c in body}
+        futures = [pool.submit(_worker, doc, c, roots, timestamp, profile, reports, offsets[c.index])
+                   for c in body]
+        done = threading.Event()
+
+        def coordinate() -> None:
+            sent: set[int] = set()
+            while len(sent) < len(body) and not done.is_set():
+                try:
+                    index, pages = reports.get(timeout=0.5)
+                except Exception:  # noqa: BLE001 (queue.Empty through the manager)
+                    continue
+                padded[index] = pages + pages % 2
+                for chunk in body:
+                    if chunk.index not in sent and all(c.index in padded for c in body if c.index < chunk.index):
+                        offsets[chunk.index].put(offset(chunk.index))
+                        sent.add(chunk.index)
+
+        thread = threading.Thread(target=coordinate, daemon=True)
+        thread.start()
+        try:
+            return [future.result() for future in futures]
+        finally:
+            done.set()
+            thread.join()
+
+
+def _fill_blanks(starts: list[PageStart]) -> list[PageStart]:
+    """A page with no text of its own (the blank page between chunks) begins where the next one does."""
+    by_number = {s.number: s for s in starts}
+    filled = []
+    for number in range(1, max(by_number, default=0) + 1):
+        start = by_number.get(number) or next(by_number[n] for n in sorted(by_number) if n > number)
+        filled.append(PageStart(number, start.chapter, start.block, start.offset))
+    return filled
+
+
+# Assembly -----------------------------------------------------------------------------------------
+
+def assemble(parts: list[Laid], placeholders: dict[int, set[str]]) -> tuple[bytes, int]:
+    """One PDF from the chunks' PDFs, in order: pages (a blank page after a part that ends on a
+    right-hand page, except the last), structure tree, named destinations (the stand-ins' names
+    resolved to the real places), outline."""
+    import pikepdf
+
+    out = pikepdf.open(io.BytesIO(parts[0].pdf))
+    tree = out.Root.get("/StructTreeRoot")
+    document = tree.K[0] if tree is not None else None
+    nums = tree.ParentTree.Nums if tree is not None else None
+    next_key = _next_key(nums) if nums is not None else 0
+    destinations = {str(k): v for k, v in _names(out, parts[0].index, placeholders)}
+    outline = _outline_items(out, 0)
+    sources = []
+    for position, part in enumerate(parts[1:], start=1):
+        if len(out.pages) % 2:
+            _blank_page(out)
+        source = pikepdf.open(io.BytesIO(part.pdf))
+        sources.append(source)
+        first = len(out.pages)
+        with warnings.catch_warnings():  # named destinations are carried over below, not by pikepdf
+            warnings.simplefilter("ignore")
+            out.pages.extend(source.pages)
+        outline += _outline_items(source, first)
+        for name, destination in _names(source, part.index, placeholders):
+            destinations[name] = _copy(out, source, destination)
+        source_tree = source.Root.get("/StructTreeRoot")
+        if tree is None or source_tree is None:
+            continue
+        shift = next_key
+        for kid in list(source_tree.K[0].K):
+            copied = _copy(out, source, kid)
+            copied.P = document
+            document.K.append(copied)
+        source_nums = source_tree.ParentTree.Nums
+        for i in range(0, len(source_nums), 2):
+            nums.append(int(source_nums[i]) + shift)
+            nums.append(_copy(out, source, source_nums[i + 1]))
+        next_key = shift + _next_key(source_nums)
+        for page in out.pages[first:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + shift
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + shift
+    if tree is not None:
+        tree.ParentTreeNextKey = next_key
+    names = pikepdf.Array()
+    for name in sorted(destinations):
+        names.append(pikepdf.String(name))
+        names.append(destinations[name])
+    out.Root.Names = out.Root.get("/Names", pikepdf.Dictionary())
+    out.Root.Names.Dests = out.make_indirect(pikepdf.Dictionary(Names=names))
+    with out.open_outline() as tree_of_marks:
+        tree_of_marks.root.clear()
+        stack: list[tuple[int, Any]] = []
+        for title, level, page, top in outline:
+            item = pikepdf.OutlineItem(title, page, pikepdf.PageLocation.XYZ, left=0, top=top)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            (stack[-1][1].children if stack else tree_of_marks.root).append(item)
+            stack.append((level, item))
+    data = io.BytesIO()
+    count = len(out.pages)
+    out.save(data, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for source in sources:
+        source.close()
+    return data.getvalue(), count
+
+
+def _copy(out: Any, source: Any, obj: Any) -> Any:
+    """An object of `source` copied into `out` (objects it refers to that were copied before, such as
+    its pages, are not copied again)."""
+    return out.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
+
+
+def _next_key(nums: Any) -> int:
+    keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+    return max(keys) + 1 if keys else 0
+
+
+def _names(pdf: Any, index: int, placeholders: dict[int, set[str]]) -> list[tuple[str, Any]]:
+    """The named destinations of a part, less its stand-ins."""
+    names = pdf.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
+    return [(str(names[i]), names[i + 1]) for i in range(0, len(names), 2)
+            if str(names[i]) not in placeholders.get(index, set())]
+
+
+def _outline_items(pdf: Any, first: int) -> list[tuple[str, int, int, float]]:
+    """(title, level, page index in the assembled PDF, top) of every bookmark of a part."""
+    import pikepdf
+
+    found = []
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            destination = item.destination
+            page = pikepdf.Page(destination[0]).index if destination is not None else 0
+            top = float(destination[3]) if destination is not None and len(destination) > 3 else 0.0
+            found.append((item.title, level, first + page, top))
+            walk(item.children, level + 1)
+
+    with pdf.open_outline() as marks:
+        walk(marks.root, 1)
+    return found
+
+
+def _blank_page(pdf: Any) -> None:
+    last = pdf.pages[-1]
+    blank = pdf.add_blank_page(page_size=(float(last.mediabox[2] - last.mediabox[0]),
+                                          float(last.mediabox[3] - last.mediabox[1])))
+    for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+        if box in last.obj:
+            blank.obj[box] = last.obj[box]
