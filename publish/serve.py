@@ -76,9 +76,10 @@ class Preview:
         try:
             document, found = load_document(state.root)
             files = render_web(document)
+            # The errors go before the new pages come: a page is never served fixed but flagged.
+            state.errors, state.document = "", document
             for name, data in files.items():
                 write_atomic(self.out / slug / name, data)
-            state.errors, state.document = "", document
             for warning in sorted(set(found.items)):
                 self.log(str(warning))
             self.log(f"publish serve: built {slug} in {time.monotonic() - started:.1f} s")
