@@ -14,8 +14,9 @@ from pypdf import PdfReader
 from tests.conftest import MANUSCRIPT, run_publish
 from tests.test_print import lines, outline, rows
 
-# The interview four times over, each copy a chapter with its notes' worth of citations: about 120
-# pages. Chunks of about 9,000 words put each chapter in a chunk of its own.
+# The Trotsky interview four times over, each copy a chapter with its 55 citations, and the Toussaint
+# interview twice, with its footnotes (numbered through the book): about 150 pages. Chunks of about
+# 9,000 words put each chapter in a chunk of its own.
 ONE_PASS = {"PUBLISH_CHUNK_MIN_WORDS": "1000000000"}
 CHUNKED = {"PUBLISH_CHUNK_MIN_WORDS": "1000", "PUBLISH_CHUNK_WORDS": "9000"}
 
@@ -28,10 +29,14 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     book.mkdir()
     (base / "bibliography.yaml").write_bytes((MANUSCRIPT / "bibliography.yaml").read_bytes())
     body = (source / "interview.md").read_text("utf-8").split("\n", 1)[1]
+    noted = (MANUSCRIPT / "lesson-of-the-soviet-union" / "interview.md").read_text("utf-8").split("\n", 1)[1]
     names = []
     for n in range(1, 5):
         (book / f"part-{n}.md").write_text(f"# Part {n}: Burying Stalinism\n{body}", encoding="utf-8")
         names.append(f"part-{n}.md")
+        if n in (2, 4):
+            (book / f"notes-{n}.md").write_text(f"# Interlude {n}\n{noted}", encoding="utf-8")
+            names.append(f"notes-{n}.md")
     (book / "note.md").write_text((source / "edition-note.md").read_text("utf-8"), encoding="utf-8")
     config = (source / "book.yaml").read_text("utf-8").split("\nchapters:")[0]
     (book / "book.yaml").write_text(config + "\nchapters: [note.md, " + ", ".join(names) + "]\n", encoding="utf-8")
@@ -55,6 +60,10 @@ def test_every_page_reads_the_same(builds):
     assert len(PdfReader(str(one)).pages) == len(PdfReader(str(chunked)).pages) > 100
     for number, (a, b) in enumerate(zip(lines(one), lines(chunked)), start=1):
         assert rows(a) == rows(b), f"page {number}"
+    # The second interlude's notes go on from the first's (1-3, then 4-6), in both.
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(str(chunked)).pages)
+    assert text.count("Refers to the paper presented") == 2
+    assert "1. Refers to the paper presented" in text and "4. Refers to the paper presented" in text
 
 
 def test_outline_links_and_metadata_are_the_same(builds):
