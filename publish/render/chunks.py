@@ -171,7 +171,10 @@ def _worker(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
     """lay_out in a worker: the page count goes to the parent, the offset comes back."""
     def offset_for(index: int, pages: int) -> int:
         reports.put((index, pages))
-        return offsets.get(timeout=3600)
+        offset = offsets.get(timeout=3600)
+        if offset < 0:
+            raise RuntimeError("the layout of an earlier chunk failed")
+        return offset
     return lay_out(doc, chunk, roots, timestamp, profile, offset_for if not chunk.head else None)
 
 
@@ -229,8 +232,9 @@ def _in_parallel(doc: Document, body: list[Chunk], roots: list[Path], timestamp:
                    for c in body]
         done = threading.Event()
 
+        sent: set[int] = set()
+
         def coordinate() -> None:
-            sent: set[int] = set()
             while len(sent) < len(body) and not done.is_set():
                 try:
                     index, pages = reports.get(timeout=0.5)
@@ -249,6 +253,9 @@ def _in_parallel(doc: Document, body: list[Chunk], roots: list[Path], timestamp:
         finally:
             done.set()
             thread.join()
+            for chunk in body:  # a chunk failed: those still waiting for their offset give up
+                if chunk.index not in sent:
+                    offsets[chunk.index].put(-1)
 
 
 def _fill_blanks(starts: list[PageStart]) -> list[PageStart]:
