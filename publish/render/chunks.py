@@ -206,8 +206,7 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     for laid in results:
         for name, index in laid.anchors.items():
             pages[name] = str(offset(laid.index) + index + 1)
-    head = chunks[0]
-    head = Chunk(0, True, head.chapters, pages={k: v for k, v in pages.items()})
+    head = Chunk(0, True, chunks[0].chapters, pages=pages)
     head = with_placeholders(head, pdf.render_html(doc, timestamp, profile, chunk=head))
     opening = lay_out(doc, head, roots, timestamp, profile, None)
     data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
@@ -326,8 +325,8 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]]) -> tuple[byte
     with out.open_outline() as tree_of_marks:
         tree_of_marks.root.clear()
         stack: list[tuple[int, Any]] = []
-        for title, level, page, top in outline:
-            item = pikepdf.OutlineItem(title, page, pikepdf.PageLocation.XYZ, left=0, top=top)
+        for title, level, page, left, top in outline:
+            item = pikepdf.OutlineItem(title, page, pikepdf.PageLocation.XYZ, left=left, top=top)
             while stack and stack[-1][0] >= level:
                 stack.pop()
             (stack[-1][1].children if stack else tree_of_marks.root).append(item)
@@ -358,8 +357,8 @@ def _names(pdf: Any, index: int, placeholders: dict[int, set[str]]) -> list[tupl
             if str(names[i]) not in placeholders.get(index, set())]
 
 
-def _outline_items(pdf: Any, first: int) -> list[tuple[str, int, int, float]]:
-    """(title, level, page index in the assembled PDF, top) of every bookmark of a part."""
+def _outline_items(pdf: Any, first: int) -> list[tuple[str, int, int, float, float]]:
+    """(title, level, page index in the assembled PDF, left, top) of every bookmark of a part."""
     import pikepdf
 
     found = []
@@ -368,8 +367,9 @@ def _outline_items(pdf: Any, first: int) -> list[tuple[str, int, int, float]]:
         for item in items:
             destination = item.destination
             page = pikepdf.Page(destination[0]).index if destination is not None else 0
-            top = float(destination[3]) if destination is not None and len(destination) > 3 else 0.0
-            found.append((item.title, level, first + page, top))
+            left, top = (float(destination[2]), float(destination[3])) if destination is not None \
+                and len(destination) > 3 else (0.0, 0.0)
+            found.append((item.title, level, first + page, left, top))
             walk(item.children, level + 1)
 
     with pdf.open_outline() as marks:
