@@ -275,6 +275,8 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]]) -> tuple[byte
     resolved to the real places), outline."""
     import pikepdf
 
+    from publish.render.pdf import add_blank_page
+
     out = pikepdf.open(io.BytesIO(parts[0].pdf))
     tree = out.Root.get("/StructTreeRoot")
     document = tree.K[0] if tree is not None else None
@@ -285,7 +287,7 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]]) -> tuple[byte
     sources = []
     for position, part in enumerate(parts[1:], start=1):
         if len(out.pages) % 2:
-            _blank_page(out)
+            add_blank_page(out)
         source = pikepdf.open(io.BytesIO(part.pdf))
         sources.append(source)
         first = len(out.pages)
@@ -375,12 +377,3 @@ def _outline_items(pdf: Any, first: int) -> list[tuple[str, int, int, float, flo
     with pdf.open_outline() as marks:
         walk(marks.root, 1)
     return found
-
-
-def _blank_page(pdf: Any) -> None:
-    last = pdf.pages[-1]
-    blank = pdf.add_blank_page(page_size=(float(last.mediabox[2] - last.mediabox[0]),
-                                          float(last.mediabox[3] - last.mediabox[1])))
-    for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
-        if box in last.obj:
-            blank.obj[box] = last.obj[box]

@@ -103,12 +103,17 @@ def finish(data: bytes, language: str, even: bool = False) -> bytes:
             if language:
                 xmp["dc:language"] = [language]
         if even and len(pdf.pages) % 2:
-            last = pdf.pages[-1]
-            blank = pdf.add_blank_page(page_size=(float(last.mediabox[2] - last.mediabox[0]),
-                                                  float(last.mediabox[3] - last.mediabox[1])))
-            for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
-                if box in last.obj:
-                    blank.obj[box] = last.obj[box]
+            add_blank_page(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
+
+
+def add_blank_page(pdf) -> None:
+    """A blank page at the end of a pikepdf document, sized and boxed as its last page."""
+    last = pdf.pages[-1]
+    blank = pdf.add_blank_page(page_size=(float(last.mediabox[2] - last.mediabox[0]),
+                                          float(last.mediabox[3] - last.mediabox[1])))
+    for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+        if box in last.obj:
+            blank.obj[box] = last.obj[box]
