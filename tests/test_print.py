@@ -230,6 +230,13 @@ def test_no_justified_line_is_stretched_into_rivers(dist: Path, slug: str):
 
 
 @pytest.mark.parametrize("slug", BOOKS)
+def test_no_line_begins_with_a_spaced_dash(dist: Path, slug: str):
+    starts = [line for page in PdfReader(str(dist / f"{slug}.pdf")).pages
+              for line in page.extract_text().split("\n") if re.match(r"[–—]\s", line)]
+    assert not starts, starts
+
+
+@pytest.mark.parametrize("slug", BOOKS)
 def test_default_pdf_is_tagged_pdf_ua(dist: Path, slug: str):
     with pikepdf.open(dist / f"{slug}.pdf") as pdf:
         root = pdf.Root
