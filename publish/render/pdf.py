@@ -61,7 +61,7 @@ def page_map(laid_out, doc: Document, first_number: int | None = None) -> list[P
     """Where each printed page of the body and back matter begins, read from the layout (for a chunk
     of a long book, whose first page is printed as `first_number`)."""
     body = doc.chapters_in("body")
-    return read_page_map(laid_out, body[0].id if body else "", first_number) if body else []
+    return read_page_map(laid_out, body[0].id, first_number) if body else []
 
 
 def print_edition(doc: Document, roots: list[Path], timestamp: str, profile: str = "default",
