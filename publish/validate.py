@@ -36,6 +36,7 @@ def check_pdf(path: Path, cover: bool = False) -> list[str]:
             problems.append("no outline (bookmarks)")
         with pdf.open_metadata() as xmp:
             ua, pdfa = xmp.get("pdfuaid:part"), xmp.get("pdfaid:part")
+            xmp_conformance = xmp.get("pdfaid:conformance") or ""
             if not xmp.get("dc:title"):
                 problems.append("no title in the XMP metadata")
         if ua:
@@ -46,6 +47,7 @@ def check_pdf(path: Path, cover: bool = False) -> list[str]:
             if not root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False):
                 problems.append("PDF/UA: the title is not displayed (DisplayDocTitle)")
         if pdfa:
+            problems += _pdfa_findings(path, pdfa, xmp_conformance)
             if "/OutputIntents" not in root:
                 problems.append("PDF/A: no output intent")
             if "/Encrypt" in pdf.trailer:
@@ -67,6 +69,18 @@ def check_pdf(path: Path, cover: bool = False) -> list[str]:
                 if not (_inside(trim, bleed) and _inside(bleed, media)):
                     problems.append(f"page {number}: TrimBox, BleedBox and MediaBox do not nest")
     return sorted(set(problems))
+
+
+def _pdfa_findings(path: Path, part: str, conformance: str) -> list[str]:
+    """pikepdf's PDF/A validator (an allowlist built on veraPDF's rules: it approves only what it
+    recognises) for the flavours it knows, 1b, 2b and 3b."""
+    flavour = f"{part}{conformance.lower()}"
+    if flavour not in ("1b", "2b", "3b"):
+        return [f"PDF/A-{part}{conformance}: no validator here for this flavour"]
+    from pikepdf import pdfa
+
+    report = pdfa.validate_written(path, flavour)
+    return [] if report.passed else [f"PDF/A-{flavour}: {f.rule} at {f.where}: {f.message}" for f in report.findings]
 
 
 def _inside(inner, outer) -> bool:

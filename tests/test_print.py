@@ -344,6 +344,12 @@ def test_archive_profile_is_pdf_a(tmp_path: Path):
         with pdf.open_metadata() as xmp:
             assert (xmp.get("pdfaid:part"), xmp.get("pdfaid:conformance")) == ("3", "B")
         assert "/OutputIntents" in pdf.Root and "/Encrypt" not in pdf.trailer
+    # pikepdf's PDF/A validator, built on veraPDF's rules, approves the file (and check_pdf runs it).
+    from pikepdf import pdfa
+    report = pdfa.validate_written(out / "lesson-of-the-soviet-union.pdf", "3b")
+    assert report.passed, report.findings
+    from publish.validate import check_pdf
+    assert check_pdf(out / "lesson-of-the-soviet-union.pdf") == []
 
 
 @pytest.mark.parametrize("settings, message", [

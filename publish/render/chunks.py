@@ -110,7 +110,9 @@ def with_placeholders(chunk: Chunk, html: str) -> Chunk:
 
 def chunk_css(doc: Document, chunk: Chunk) -> str:
     """What the chunk's layout needs besides print.css."""
+    # A CSS string inside a <style> element: quotes, backslashes and angle brackets escaped.
     title = doc.config.title.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    title = title.replace("<", "\\3c ").replace(">", "\\3e ")
     rules = [f'.chunk-anchors {{ string-set: book-title "{title}"; }}']
     if chunk.notes_before:
         rules.append(f"html {{ counter-reset: footnote {chunk.notes_before}; }}")

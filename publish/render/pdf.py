@@ -104,9 +104,23 @@ def finish(data: bytes, language: str, even: bool = False) -> bytes:
                 xmp["dc:language"] = [language]
         if even and len(pdf.pages) % 2:
             add_blank_page(pdf)
+        _drop_empty_resources(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
+
+
+def _drop_empty_resources(pdf) -> None:
+    """Remove the empty /Pattern and /Shading dictionaries WeasyPrint leaves in resources: they say
+    nothing, and a PDF/A validator that approves only what it recognises refuses them."""
+    import pikepdf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and ("/Font" in obj or "/XObject" in obj or "/ExtGState" in obj):
+            for key in ("/Pattern", "/Shading"):
+                value = obj.get(key)
+                if isinstance(value, pikepdf.Dictionary) and not len(value.keys()):
+                    del obj[key]
 
 
 def add_blank_page(pdf) -> None:
