@@ -194,12 +194,10 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
         return sum(padded[c.index] for c in body if c.index < index)
 
     if workers <= 1:
-        results = []
-        for chunk in body:
-            def offset_for(index: int, pages: int) -> int:
-                padded[index] = pages + pages % 2
-                return offset(index)
-            results.append(lay_out(doc, chunk, roots, timestamp, profile, offset_for))
+        def offset_for(index: int, pages: int) -> int:
+            padded[index] = _padded(pages)
+            return offset(index)
+        results = [lay_out(doc, chunk, roots, timestamp, profile, offset_for) for chunk in body]
     else:
         results = _in_parallel(doc, body, roots, timestamp, profile, workers, padded, offset)
     results.sort(key=lambda laid: laid.index)
@@ -212,7 +210,8 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     head = with_placeholders(head, pdf.render_html(doc, timestamp, profile, chunk=head))
     opening = lay_out(doc, head, roots, timestamp, profile, None)
     data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
-                                                 zip([opening] + results, [head] + body)})
+                                                 zip([opening] + results, [head] + body)},
+                           doc.config.language, even=profile == "printer")
     return data, _fill_blanks([s for laid in results for s in laid.starts]), count
 
 
@@ -241,7 +240,7 @@ def _in_parallel(doc: Document, body: list[Chunk], roots: list[Path], timestamp:
                     index, pages = reports.get(timeout=0.5)
                 except Exception:  # noqa: BLE001 (queue.Empty through the manager)
                     continue
-                padded[index] = pages + pages % 2
+                padded[index] = _padded(pages)
                 for chunk in body:
                     if chunk.index not in sent and all(c.index in padded for c in body if c.index < chunk.index):
                         offsets[chunk.index].put(offset(chunk.index))
@@ -259,6 +258,12 @@ def _in_parallel(doc: Document, body: list[Chunk], roots: list[Path], timestamp:
                     offsets[chunk.index].put(-1)
 
 
+def _padded(pages: int) -> int:
+    """A chunk's pages with the blank verso that follows one ending on a right-hand page: the next
+    chapter opens on the right."""
+    return pages + pages % 2
+
+
 def _fill_blanks(starts: list[PageStart]) -> list[PageStart]:
     """A page with no text of its own (the blank page between chunks) begins where the next one does."""
     by_number = {s.number: s for s in starts}
@@ -271,13 +276,14 @@ def _fill_blanks(starts: list[PageStart]) -> list[PageStart]:
 
 # Assembly -----------------------------------------------------------------------------------------
 
-def assemble(parts: list[Laid], placeholders: dict[int, set[str]]) -> tuple[bytes, int]:
+def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str,
+             even: bool = False) -> tuple[bytes, int]:
     """One PDF from the chunks' PDFs, in order: pages (a blank page after a part that ends on a
     right-hand page, except the last), structure tree, named destinations (the stand-ins' names
-    resolved to the real places), outline."""
+    resolved to the real places), outline; finished as a single layout's PDF is, and saved once."""
     import pikepdf
 
-    from publish.render.pdf import add_blank_page
+    from publish.render.pdf import add_blank_page, finish_document
 
     out = pikepdf.open(io.BytesIO(parts[0].pdf))
     tree = out.Root.get("/StructTreeRoot")
@@ -335,6 +341,7 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]]) -> tuple[byte
                 stack.pop()
             (stack[-1][1].children if stack else tree_of_marks.root).append(item)
             stack.append((level, item))
+    finish_document(out, language, even)
     data = io.BytesIO()
     count = len(out.pages)
     out.save(data, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -73,8 +73,7 @@ def print_edition(doc: Document, roots: list[Path], timestamp: str, profile: str
 
     parts = chunks.plan(doc) if want_pdf else None
     if parts:
-        data, starts, count = chunks.print_edition(doc, parts, roots, timestamp, profile, workers)
-        return finish(data, doc.config.language, even=profile == "printer"), starts, count
+        return chunks.print_edition(doc, parts, roots, timestamp, profile, workers)
     laid_out = layout(doc, roots, timestamp, profile)
     starts = page_map(laid_out, doc)
     data = write_pdf(laid_out, profile, doc.config.language) if want_pdf else None
@@ -89,38 +88,51 @@ def write_pdf(laid_out, profile: str = "default", language: str = "") -> bytes:
 
 
 def finish(data: bytes, language: str, even: bool = False) -> bytes:
-    """Post-processing with pikepdf: XMP metadata carrying the document info and its language (WeasyPrint
-    writes XMP only for PDF variants, and never dc:language); a blank page at the end when `even` and the
-    count is odd (a printer's book ends on a left-hand page). Same input, same bytes."""
+    """The PDF WeasyPrint wrote, finished (see `finish_document`). Same input, same bytes."""
     import io
 
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
-            if not xmp.get("dc:title"):
-                xmp.load_from_docinfo(pdf.docinfo)
-            if language:
-                xmp["dc:language"] = [language]
-        if even and len(pdf.pages) % 2:
-            add_blank_page(pdf)
-        _drop_empty_resources(pdf)
+        finish_document(pdf, language, even)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
 
 
-def _drop_empty_resources(pdf) -> None:
-    """Remove the empty /Pattern and /Shading dictionaries WeasyPrint leaves in resources: they say
-    nothing, and a PDF/A validator that approves only what it recognises refuses them."""
+def finish_document(pdf, language: str, even: bool = False) -> None:
+    """What every PDF of ours gets after WeasyPrint, on an open pikepdf document: XMP metadata carrying
+    the document info and its language (WeasyPrint writes XMP only for PDF variants, and never
+    dc:language); no empty /Pattern or /Shading resources (they say nothing, and a PDF/A validator that
+    approves only what it recognises refuses them); a blank page at the end when `even` and the count
+    is odd (a printer's book ends on a left-hand page)."""
     import pikepdf
 
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary) and ("/Font" in obj or "/XObject" in obj or "/ExtGState" in obj):
-            for key in ("/Pattern", "/Shading"):
-                value = obj.get(key)
-                if isinstance(value, pikepdf.Dictionary) and not len(value.keys()):
-                    del obj[key]
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        if not xmp.get("dc:title"):
+            xmp.load_from_docinfo(pdf.docinfo)
+        if language:
+            xmp["dc:language"] = [language]
+    seen: set[tuple[int, int]] = set()
+
+    def clean(resources) -> None:
+        if not isinstance(resources, pikepdf.Dictionary):
+            return
+        if resources.is_indirect:
+            if resources.objgen in seen:
+                return
+            seen.add(resources.objgen)
+        for key in ("/Pattern", "/Shading"):
+            value = resources.get(key)
+            if isinstance(value, pikepdf.Dictionary) and not len(value.keys()):
+                del resources[key]
+        for xobject in resources.get("/XObject", {}).values():
+            clean(xobject.get("/Resources"))
+
+    for page in pdf.pages:  # the pages' resources (one dictionary shared by many) and their forms'
+        clean(page.obj.get("/Resources"))
+    if even and len(pdf.pages) % 2:
+        add_blank_page(pdf)
 
 
 def add_blank_page(pdf) -> None:
