@@ -142,8 +142,7 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
         if pool is None:
             # One book at a time here: a long one may lay out its chapters on every core.
             for root, key in todo.items():
-                yield build_book(root, formats, key, allow_remote, source_date(root), profile,
-                                 jobs if executor == "local" else 1)
+                yield build_book(root, formats, key, allow_remote, source_date(root), profile, jobs)
             return
         futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root), profile)
                    for root, key in todo.items()]
