@@ -164,7 +164,7 @@ def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
                 anchors.setdefault(name, number)
     offset = seen["offset"] or 0
     starts = pdf.page_map(laid_out, doc, first_number=None if chunk.head else offset + 1)
-    data = laid_out.write_pdf(uncompressed_pdf=False, pdf_variant=pdf.PROFILES[profile])
+    data = pdf.weasyprint_pdf(laid_out, profile)
     return Laid(chunk.index, data, len(laid_out.pages), anchors, starts)
 
 
