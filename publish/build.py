@@ -88,18 +88,36 @@ def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote
                when: datetime.datetime | None = None, profile: str = "default", workers: int = 1) -> BookBuild:
     """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process, so
     everything it depends on comes in its arguments (`when`: the build's date, fixed by the caller)."""
+    return render_loaded(load_book_build(root, key, allow_remote), formats, allow_remote, when, profile, workers)
+
+
+def load_book_build(root: Path, key: str = "", allow_remote: bool = False) -> BookBuild:
+    """The first half of `build_book`: the book loaded, parsed and resolved (or its diagnostics)."""
     result = BookBuild(root, key=key)
     started = time.monotonic()
     try:
         result.document, found = load_document(root, allow_remote)
         result.diagnostics.extend(found)
-        result.files = render_book(result.document, root.resolve(), formats, when or source_date(root), profile,
-                                   workers)
+    except ManuscriptError as error:
+        result.diagnostics.extend(error.diagnostics)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def render_loaded(result: BookBuild, formats: tuple[str, ...], allow_remote: bool = False,
+                  when: datetime.datetime | None = None, profile: str = "default", workers: int = 1) -> BookBuild:
+    """The second half of `build_book`: every output of a loaded book (nothing for one that failed)."""
+    if result.document is None:
+        return result
+    started = time.monotonic()
+    try:
+        result.files = render_book(result.document, result.root.resolve(), formats,
+                                   when or source_date(result.root), profile, workers)
         result.pages, result.words = result.document.page_count, result.document.word_count
     except ManuscriptError as error:
         result.diagnostics.extend(error.diagnostics)
         result.document = None
-    result.seconds = time.monotonic() - started
+    result.seconds += time.monotonic() - started
     return result
 
 
@@ -144,8 +162,16 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
             for root, key in todo.items():
                 yield build_book(root, formats, key, allow_remote, source_date(root), profile, jobs)
             return
-        futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root), profile)
-                   for root, key in todo.items()]
+        if executor == "local":
+            # The fork server is importing WeasyPrint meanwhile (see _executor): this process loads and
+            # resolves each book and hands the document to a worker.
+            futures = []
+            for root, key in todo.items():
+                loaded = load_book_build(root, key, allow_remote)
+                futures.append(pool.submit(render_loaded, loaded, formats, allow_remote, source_date(root), profile))
+        else:  # a cluster's workers read the books themselves
+            futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root), profile)
+                       for root, key in todo.items()]
         for future in as_completed(futures):
             yield future.result()
 
@@ -167,7 +193,12 @@ def _executor(spec: str, workers: int) -> Iterator[Any]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
+    context = _worker_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()  # its preloading starts now, not at the first task
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield pool
 
 
