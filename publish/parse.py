@@ -96,6 +96,7 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
         found.error(source.path, "the chapter is empty (it needs at least a '# Title')", 1, 1)
         return None
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    _tie_spaced_dashes(root)
     first = root[0] if len(root) else None
     if first is None or first.tag != "h1":
         found.error(source.path, "a chapter must begin with a level-1 heading ('# Title')", 1, 1)
@@ -118,6 +119,21 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
     headings = [_heading(h) for h in root.iter("h2", "h3")]
     body = "".join(etree.tostring(child, encoding="unicode", method="xml") for child in root)
     return Chapter(title.id, role, title, headings, body, notes, source.path, images=images)
+
+
+# A spaced dash ends its line, never starts the next: a no-break space ties it to the word before, in
+# every edition (a browser or a reading system breaks before it as readily as WeasyPrint does).
+SPACED_DASH = re.compile(r" ([–—])(?=\s)")
+LITERAL = {"code", "pre", "kbd", "samp"}
+
+
+def _tie_spaced_dashes(root: etree._Element) -> None:
+    for element in root.iter():
+        literal = any(a.tag in LITERAL for a in element.iterancestors())
+        if element.text and not literal and element.tag not in LITERAL:
+            element.text = SPACED_DASH.sub("\u00a0\\1", element.text)
+        if element.tail and not literal:
+            element.tail = SPACED_DASH.sub("\u00a0\\1", element.tail)
 
 
 BLOCK = {"address", "blockquote", "div", "dl", "figure", "hr", "ol", "p", "pre", "table", "ul",

@@ -65,11 +65,6 @@ def shift_headings(markup: str, by: int) -> str:
     return re.sub(r"<(/?)h([1-6])\b", lambda m: f"<{m[1]}h{min(int(m[2]) + by, 6)}", markup)
 
 
-# A spaced dash stays at the end of its line, never at the start of the next: the print edition ties it
-# to the word before with a no-break space.
-SPACED_DASH = re.compile(r" ([–—])(?=\s)")
-
-
 def chapter_body(chapter: Chapter, fmt: str, starts: list[PageStart] = ()) -> str:
     """A chapter's body as a format shows it: for print, numbered blocks and footnotes in place; for
     the others, note references and the print edition's page-break markers."""
@@ -77,7 +72,7 @@ def chapter_body(chapter: Chapter, fmt: str, starts: list[PageStart] = ()) -> st
         body = inline_footnotes(chapter.body, chapter.notes)
         for name, path in chapter.images.items():  # the layout reads images from their files
             body = body.replace(f'src="{name}"', f'src="{path.as_uri()}"')
-        return number_blocks(SPACED_DASH.sub("\u00a0\\1", body))
+        return number_blocks(body)
     body = insert_markers(noterefs(chapter.body, fmt), [s for s in starts if s.chapter == chapter.id], fmt)
     return shift_headings(body, 1) if fmt == "html" else body
 
