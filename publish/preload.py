@@ -1,5 +1,7 @@
 """What the fork server that local workers are forked from loads once, so that no worker pays for it:
-the heavy modules and the hyphenation patterns of English (0.1 s each to parse)."""
+the heavy modules, and the hyphenation patterns a book in plain `en` uses (American: see
+`publish.render.pdf.hyphenation_language`; 0.05 s to parse). Anything else is loaded by the worker that
+needs it: whatever is loaded here delays every worker's start."""
 
 from __future__ import annotations
 
@@ -13,5 +15,4 @@ import publish.render.epub  # noqa: F401
 import publish.render.html  # noqa: F401
 import publish.render.pdf  # noqa: F401
 
-for _language in ("en_US", "en_GB"):
-    pyphen.Pyphen(lang=_language)  # parsed once into pyphen's own cache
+pyphen.Pyphen(lang="en_US")  # parsed once into pyphen's own cache
