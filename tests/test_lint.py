@@ -209,11 +209,20 @@ def test_a_comment_silences_rules_for_one_paragraph(tmp_path: Path):
         Two  spaces silenced, but not [1939] here.
 
         Two  spaces reported here. <!-- lint-ignore legacy-citations -->
+
+        ```
+        <!-- lint-ignore -->
+        ```
+
+        A comment shown in code silences nothing: [1940] here.
+
+        Shown in a code span, `<!-- lint-ignore -->` silences nothing: [1941].
         """
     root = write_book(tmp_path / "quiet", {"a.md": chapter}, "title: Quiet\n")
     result = run_publish("check", root)
     found = [line.split(": warning: ")[0].rsplit(":", 2)[1:] + [line.rsplit("[", 1)[1].rstrip("]")]
              for line in result.stderr.splitlines() if ": warning: " in line]
-    assert found == [["10", "31", "legacy-citation"], ["12", "4", "double-space"], ["12", "28", "lint-ignore"]], \
+    assert found == [["10", "31", "legacy-citation"], ["12", "4", "double-space"], ["12", "28", "lint-ignore"],
+                     ["18", "43", "legacy-citation"], ["20", "64", "legacy-citation"]], \
         result.stderr
     assert "lint-ignore names no rule 'legacy-citations'" in result.stderr

@@ -181,7 +181,10 @@ def _suppressions(source: Source, found: Diagnostics) -> list[tuple[int, int, se
     """Where `<!-- lint-ignore rule-id, ... -->` switches rules off (all of them without ids): in the
     paragraph that holds the comment, or in the next one when the comment stands alone."""
     spans = []
-    for m in _IGNORE_COMMENT.finditer(source.text):
+    # Comments as the code mask finds them (one shown in a code span or a fenced block is no comment).
+    unfenced = _FENCE.sub(_blank, source.text)
+    comments = (_IGNORE_COMMENT.fullmatch(unfenced, c.start(), c.end()) for c in _CODE.finditer(unfenced))
+    for m in (c for c in comments if c):
         named = {r for r in re.split(r"[\s,]+", m["rules"]) if r}
         for rule_id in sorted(named - set(RULES)):
             line, col = position(source.text, m.start())
