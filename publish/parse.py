@@ -13,7 +13,7 @@ from markdown.extensions.toc import slugify
 
 from publish.book import Book, ChapterSource
 from publish.diagnostics import Diagnostics, position
-from publish.markup import make_markdown
+from publish.markup import make_markdown, tie_spaced_dashes
 from publish.markup.sanitize import sanitize
 from publish.model import Chapter, Citation, Heading, Note, SourcePosition
 from publish.resources import IMAGE_TYPES, REMOTE_CACHE, Refused, fetch_remote, image_name, local_file
@@ -121,19 +121,17 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
     return Chapter(title.id, role, title, headings, body, notes, source.path, images=images)
 
 
-# A spaced dash ends its line, never starts the next: a no-break space ties it to the word before, in
-# every edition (a browser or a reading system breaks before it as readily as WeasyPrint does).
-SPACED_DASH = re.compile(r" ([–—])(?=\s)")
 LITERAL = {"code", "pre", "kbd", "samp"}
 
 
 def _tie_spaced_dashes(root: etree._Element) -> None:
+    """`tie_spaced_dashes` in every text of a chapter but code."""
     for element in root.iter():
         literal = any(a.tag in LITERAL for a in element.iterancestors())
         if element.text and not literal and element.tag not in LITERAL:
-            element.text = SPACED_DASH.sub("\u00a0\\1", element.text)
+            element.text = tie_spaced_dashes(element.text)
         if element.tail and not literal:
-            element.tail = SPACED_DASH.sub("\u00a0\\1", element.tail)
+            element.tail = tie_spaced_dashes(element.tail)
 
 
 BLOCK = {"address", "blockquote", "div", "dl", "figure", "hr", "ol", "p", "pre", "table", "ul",

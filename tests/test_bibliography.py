@@ -50,6 +50,16 @@ def small_book(tmp_path: Path, style: str, text: str, bibliography: str = BIBLIO
     return write_book(tmp_path / "book", {"a.md": f"# A\n\n{text}\n"}, f"title: T\ncsl: {style}\n", bibliography)
 
 
+def test_a_spaced_dash_in_an_entry_is_tied_as_in_the_text(tmp_path: Path):
+    # The References come from the CSL processor, not from Markdown: the same no-break space before a
+    # spaced dash as the chapters get, so no line of any edition begins with the dash.
+    bibliography = BIBLIOGRAPHY.rstrip(" ") + """\
+    - {id: roe1990, type: book, author: [{family: Roe, given: Ann}], title: Stalinism – A Reply, issued: 1990}
+    """
+    doc, _ = load_document(small_book(tmp_path, "chicago-author-date", "[@roe1990]", bibliography))
+    assert [r.html for r in doc.references] == ["Roe, Ann. 1990. <i>Stalinism\u00a0– A Reply</i>."]
+
+
 @pytest.mark.parametrize("style, column", [("chicago-author-date", 1), ("house", 2)])
 def test_every_construct_in_both_styles(tmp_path: Path, style: str, column: int):
     text = " ".join(c[0] for c in CONSTRUCTS)

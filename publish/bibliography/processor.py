@@ -29,6 +29,7 @@ from lxml import etree
 from publish.bibliography import Bibliography, check_keys
 from publish.bibliography.ranges import format_ranges
 from publish.diagnostics import Diagnostics, fail
+from publish.markup import tie_spaced_dashes
 from publish.model import Citation, CiteItem, Reference
 
 
@@ -50,8 +51,8 @@ def render_citations(citations: list[Citation], bibliography: Bibliography, styl
         processor.sort()
         for citation, group in zip(known, groups):
             text = str(processor.cite(group, lambda item: None))
-            citation.html = _quoted_punctuation(_shape(text, citation, bibliography, csl), locale)
-        entries = [_quoted_punctuation(str(e), locale) for e in processor.bibliography()]
+            citation.html = tie_spaced_dashes(_quoted_punctuation(_shape(text, citation, bibliography, csl), locale))
+        entries = [tie_spaced_dashes(_quoted_punctuation(str(e), locale)) for e in processor.bibliography()]
     keys = [_original_key(k, bibliography) for k in processor.keys]
     first_cite = {}
     for citation in known:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown
 
 from publish.markup.citations import CitationExtension
@@ -13,6 +15,16 @@ TYPOGRAPHY = {
     "left-single-quote": "‘", "right-single-quote": "’", "left-double-quote": "“",
     "right-double-quote": "”", "ellipsis": "…", "ndash": "–", "mdash": "—",
 }
+
+
+# A spaced dash ends its line, never starts the next: a no-break space ties it to the word before, in
+# every edition (a browser or a reading system breaks before it as readily as WeasyPrint does).
+SPACED_DASH = re.compile(r" ([–—])(?=\s)")
+
+
+def tie_spaced_dashes(text: str) -> str:
+    """Text (or markup holding no code) with each spaced dash tied to the word before it."""
+    return SPACED_DASH.sub("\u00a0\\1", text)
 
 
 def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
