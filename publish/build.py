@@ -88,7 +88,7 @@ def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote
                when: datetime.datetime | None = None, profile: str = "default", workers: int = 1) -> BookBuild:
     """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process, so
     everything it depends on comes in its arguments (`when`: the build's date, fixed by the caller)."""
-    return render_loaded(load_book_build(root, key, allow_remote), formats, allow_remote, when, profile, workers)
+    return render_loaded(load_book_build(root, key, allow_remote), formats, when, profile, workers)
 
 
 def load_book_build(root: Path, key: str = "", allow_remote: bool = False) -> BookBuild:
@@ -104,8 +104,8 @@ def load_book_build(root: Path, key: str = "", allow_remote: bool = False) -> Bo
     return result
 
 
-def render_loaded(result: BookBuild, formats: tuple[str, ...], allow_remote: bool = False,
-                  when: datetime.datetime | None = None, profile: str = "default", workers: int = 1) -> BookBuild:
+def render_loaded(result: BookBuild, formats: tuple[str, ...], when: datetime.datetime | None = None,
+                  profile: str = "default", workers: int = 1) -> BookBuild:
     """The second half of `build_book`: every output of a loaded book (nothing for one that failed)."""
     if result.document is None:
         return result
@@ -165,10 +165,14 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
         if executor == "local":
             # The fork server is importing WeasyPrint meanwhile (see _executor): this process loads and
             # resolves each book and hands the document to a worker.
-            futures = []
+            futures, failed = [], []
             for root, key in todo.items():
                 loaded = load_book_build(root, key, allow_remote)
-                futures.append(pool.submit(render_loaded, loaded, formats, allow_remote, source_date(root), profile))
+                if loaded.document is None:  # its diagnostics say why; nothing to render
+                    failed.append(loaded)
+                else:
+                    futures.append(pool.submit(render_loaded, loaded, formats, source_date(root), profile))
+            yield from failed
         else:  # a cluster's workers read the books themselves
             futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root), profile)
                        for root, key in todo.items()]

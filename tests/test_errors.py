@@ -92,6 +92,19 @@ def test_failed_book_leaves_earlier_outputs_intact(tmp_path: Path):
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
+def test_a_failing_book_among_others_in_parallel(tmp_path: Path):
+    # With two jobs the books are loaded by the main process and rendered by workers: the book that
+    # fails to load is reported with its position and builds nothing; the other one is built.
+    good = write_book(tmp_path / "good", {"a.md": "# A\n\nText [@guevara2018].\n"}, GOOD_CONFIG, TOY_BIBLIOGRAPHY)
+    bad = write_book(tmp_path / "bad", {"a.md": "# A\n\nSee [@guevarra2018].\n"}, GOOD_CONFIG, TOY_BIBLIOGRAPHY)
+    out = tmp_path / "out"
+    result = run_publish("build", good, bad, "--out", out, "--jobs", "2", "--format", "epub")
+    assert result.code == 1
+    assert f"{bad / 'a.md'}:3:5: error: unknown citation key 'guevarra2018'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (out / "good.epub").is_file() and not (out / "bad.epub").exists()
+
+
 def test_wrong_usage_exits_2(tmp_path: Path):
     assert run_publish("build", "--format", "docx").code == 2
     assert run_publish("build", tmp_path / "nowhere").code == 2
