@@ -22,7 +22,7 @@ def letters(text: str) -> str:
 def text_without_apparatus(root: etree._Element, joiner: str = " ") -> str:
     """Text of a page with citations and note references removed (they are checked elsewhere); its
     text nodes joined by `joiner` ("" keeps only the spaces the markup holds)."""
-    for element in root.xpath("//*[local-name()='span'][@class='citation'] | //*[local-name()='a'][@class='noteref']"):
+    for element in root.xpath(".//*[local-name()='span'][@class='citation'] | .//*[local-name()='a'][@class='noteref']"):
         tail = element.tail
         parent = element.getparent()
         previous = element.getprevious()
