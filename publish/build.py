@@ -19,7 +19,6 @@ from publish.model import Document
 from publish.output import reproducible_zip, source_date
 
 FORMATS = ("pdf", "epub", "html")
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 @dataclass

@@ -16,9 +16,9 @@ import yaml
 
 from publish import __version__
 from publish.book import load_book
+from publish.paths import STYLES
 
 PACKAGE = Path(__file__).resolve().parent
-STYLES = PACKAGE.parent / "styles"
 CITED = re.compile(r"@([\w][\w:.#$%&+?<>~/-]*)")
 
 

@@ -18,8 +18,8 @@ from typing import Any
 from publish.bibliography.sources import read_entries
 from publish.diagnostics import Diagnostics, fail
 from publish.model import Citation
+from publish.paths import CSL as STYLES_DIR
 
-STYLES_DIR = Path(__file__).resolve().parent.parent.parent / "styles" / "csl"
 DATE_FIELDS = ("issued", "original-date", "accessed", "event-date", "submitted")
 # What an entry of each type needs to be cited at all.
 REQUIRED = {"book": ("title", "issued"), "chapter": ("title", "container-title", "issued"),

@@ -10,9 +10,7 @@ import jinja2
 from publish import __version__
 from publish.model import Document
 
-STYLES = Path(__file__).resolve().parent.parent.parent / "styles"
-LAYOUTS = STYLES / "layouts"
-FONTS = STYLES / "fonts"
+from publish.paths import FONTS, LAYOUTS, STYLES  # noqa: F401 (re-exported for the renderers)
 BODY_FONT = "Gentium Book Plus"
 FONT_LICENCE = "SIL Open Font License 1.1"
 FONT_FACES = (  # file stem, weight, style
