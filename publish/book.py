@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from publish.diagnostics import Diagnostics, ManuscriptError, fail, position
+from publish.diagnostics import Diagnostics, ManuscriptError, fail
+from publish.files import Positions, parse_yaml, read_text
 from publish.geometry import PrintSettings, print_settings
+from publish.press import BASE_URL, Press, find_press
 
 ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
 # A pragmatic BCP 47 check: language, optional script, region and variants.
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[a-zA-Z0-9]{5,8})*$")
 IDENTIFIER = re.compile(r"^(isbn:[0-9Xx-]{10,17}|urn:uuid:[0-9a-fA-F-]{36})$")
-BASE_URL = re.compile(r"^https?://[^\s/?#<>\"'`]+(/[^\s<>\"'`]*)?$")
-MAX_CHAPTER_BYTES = 5_000_000
+# ISO 8601: a year, a month, a day, or a day with a time of day.
+ISO_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])"
+                      r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?)?)?$")
+# Keys a press's defaults may not set: they are each book's own.
+OWN_KEYS = ("title", "chapters")
+# Keys whose values name files: inherited from publish.yaml, they are relative to it.
+PATH_KEYS = ("bibliography",)
 MAX_NESTING = 24
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 NESTING = re.compile(r"(?:[ \t]|>|[*+-][ \t]|\d+[.)][ \t])*")
 
 
@@ -78,6 +83,7 @@ class Book:
     bibliography_paths: list[Path]
     warnings: Diagnostics = field(default_factory=Diagnostics)
     allow_remote: bool = False  # fetch remote images (the command line's --allow-remote)
+    press: Press | None = None  # the publish.yaml whose defaults it inherits
 
     @property
     def slug(self) -> str:
@@ -95,51 +101,35 @@ def load_book(root: Path) -> Book:
     if not config_path.is_file():
         raise fail(config_path, "no book.yaml in this directory")
     text = read_text(config_path)
-    raw, positions = _parse_yaml(config_path, text)
+    raw, positions, literals = parse_yaml(config_path, text)
+    press = find_press(root)
     found = Diagnostics()
-    config = _validate(config_path, raw, positions, found)
+    config = _validate(config_path, raw, positions, literals, found, press)
     found.raise_if_errors()
     assert config is not None
     chapters = []
-    for name in config.chapters:
-        line, col = positions.get(("chapters", name), (0, 0))
-        path = _inside(root, root / name)
+    listed: dict[Path, int] = {}
+    for index, name in enumerate(config.chapters):
+        line, col = positions.get(("chapters", index), (0, 0))
+        path = _inside(root, root / name, press)
         if path is None:
             found.error(config_path, f"chapter '{name}' lies outside the book directory", line, col)
         elif not path.is_file():
             found.error(config_path, f"chapter '{name}' not found", line, col)
+        elif path in listed:
+            first = positions.get(("chapters", listed[path]), (0, 0))[0]
+            found.error(config_path, f"chapter '{name}' is listed twice (first at line {first})", line, col)
         else:
+            listed[path] = index
             try:
                 text = read_text(path)
                 check_nesting(path, text)
                 chapters.append(ChapterSource(path, text))
             except ManuscriptError as error:
                 found.extend(error.diagnostics)
-    bibliography = _bibliography_paths(root, config, positions, found)
+    bibliography = _bibliography_paths(root, config, positions, found, press)
     found.raise_if_errors()
-    return Book(root, config, chapters, bibliography, found)
-
-
-def read_text(path: Path) -> str:
-    """A manuscript file as text: UTF-8 (a BOM is dropped), CRLF and CR become LF."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise fail(path, f"cannot read file: {error.strerror}") from None
-    if len(data) > MAX_CHAPTER_BYTES:
-        raise fail(path, f"file is larger than {MAX_CHAPTER_BYTES} bytes")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        good = data[: error.start].decode("utf-8", errors="replace")
-        line, col = position(good, len(good))
-        raise fail(path, f"not valid UTF-8 (byte offset {error.start})", line, col) from None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    control = CONTROL.search(text)
-    if control:
-        line, col = position(text, control.start())
-        raise fail(path, f"control character U+{ord(control[0]):04X} is not allowed in a manuscript", line, col)
-    return text
+    return Book(root, config, chapters, bibliography, found, press=press)
 
 
 def check_nesting(path: Path, text: str) -> None:
@@ -153,46 +143,29 @@ def check_nesting(path: Path, text: str) -> None:
             raise fail(path, f"blocks nested {depth} deep (at most {MAX_NESTING})", number, 1)
 
 
-def _parse_yaml(path: Path, text: str) -> tuple[Any, dict[Any, tuple[int, int]]]:
-    """Parse YAML and remember where each top-level key and each chapter entry stands."""
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
-        node = yaml.compose(text, Loader=loader)
-        raw = yaml.load(text, Loader=loader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise fail(path, f"malformed YAML: {error.problem or error.context}", line, col) from None
-    except yaml.YAMLError as error:
-        raise fail(path, f"malformed YAML: {error}") from None
-    positions: dict[Any, tuple[int, int]] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            positions[key.value] = (key.start_mark.line + 1, key.start_mark.column + 1)
-            if key.value == "chapters" and isinstance(value, yaml.SequenceNode):
-                for item in value.value:
-                    mark = item.start_mark
-                    positions[("chapters", item.value)] = (mark.line + 1, mark.column + 1)
-    return raw, positions
-
-
-def _validate(path: Path, raw: Any, positions: dict[Any, tuple[int, int]],
-              found: Diagnostics) -> BookConfig | None:
+def _validate(path: Path, raw: Any, positions: Positions, literals: dict[Any, str], found: Diagnostics,
+              press: Press | None = None) -> BookConfig | None:
     if not isinstance(raw, dict):
         found.error(path, "book.yaml must be a mapping of keys to values", 1, 1)
         return None
-    values: dict[str, Any] = {}
+    values = _inherited(press, found) if press else {}
     for key, value in raw.items():
         line, col = positions.get(key, (0, 0))
         if key not in KNOWN_KEYS:
-            near = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            found.error(path, f"unknown key '{key}'{hint}", line, col)
+            found.error(path, f"unknown key '{key}'{_near(key, KNOWN_KEYS)}", line, col)
             continue
+        inherited = press.defaults.get(key) if press else None
+        if key == "print" and isinstance(inherited, dict) and isinstance(value, dict):
+            value = {**inherited, **value}  # the book's print settings over the press's
         try:
             values[key] = _check_value(key, value)
         except _Invalid as error:
             found.error(path, f"'{key}': {error}", line, col)
+            continue
+        if key == "version" and isinstance(value, float) and literals.get(key, str(value)) != str(value):
+            found.warning(path, f"'version: {literals[key]}' is read by YAML as the number {value}; "
+                          f"write it in quotes (version: \"{literals[key]}\")", line, col)
+            values[key] = literals[key]
     for key in REQUIRED_KEYS:
         if key not in raw:
             found.error(path, f"missing required key '{key}'", 1, 1)
@@ -201,12 +174,43 @@ def _validate(path: Path, raw: Any, positions: dict[Any, tuple[int, int]],
     return BookConfig(**values)
 
 
+def _inherited(press: Press, found: Diagnostics) -> dict[str, Any]:
+    """The press's defaults as BookConfig values; a problem is reported at its line in publish.yaml."""
+    values: dict[str, Any] = {}
+    if press.base_url:
+        values["base_url"] = press.base_url
+    for key, value in press.defaults.items():
+        line, col = press.positions.get(("defaults", key), (0, 0))
+        if key in OWN_KEYS or key not in KNOWN_KEYS:
+            why = ("is each book's own key" if key in OWN_KEYS
+                   else f"is not a book.yaml key{_near(key, KNOWN_KEYS)}")
+            found.error(press.path, f"defaults: '{key}' {why}", line, col)
+            continue
+        try:
+            values[key] = _check_value(key, value)
+        except _Invalid as error:
+            found.error(press.path, f"defaults: '{key}': {error}", line, col)
+            continue
+        if key in PATH_KEYS:  # named relative to publish.yaml
+            values[key] = [str(press.root / name) for name in values[key]]
+        if key == "csl" and values[key].endswith(".csl"):
+            values[key] = str(press.root / values[key])
+    return values
+
+
+def _near(key: object, known: list[str]) -> str:
+    near = difflib.get_close_matches(str(key), known, n=1)
+    return f" (did you mean '{near[0]}'?)" if near else ""
+
+
 class _Invalid(ValueError):
     """A book.yaml value of the wrong form; the message says what was expected."""
 
 
 def _check_value(key: str, value: Any) -> Any:
     """The value converted to its field's type; raises _Invalid."""
+    if key == "date" and isinstance(value, (datetime.date, datetime.datetime)):
+        value = value.isoformat()
     if key in ("title", "subtitle", "tagline", "identifier", "date", "version", "publisher",
                "rights", "description", "source", "csl", "language", "base_url"):
         if value is None or isinstance(value, (dict, list)):
@@ -218,6 +222,8 @@ def _check_value(key: str, value: Any) -> Any:
             raise _Invalid("expected 'isbn:…' or 'urn:uuid:…'")
         if key == "identifier" and value.startswith("isbn:") and not isbn_valid(value[5:]):
             raise _Invalid(f"'{value[5:]}' is not a valid ISBN (its check digit is wrong)")
+        if key == "date" and not ISO_DATE.match(value):
+            raise _Invalid(f"'{value}' is not an ISO 8601 date (e.g. 2019-06-05, 2011-08 or 2011)")
         if key == "base_url" and not BASE_URL.match(value):
             raise _Invalid(f"'{value}' is not an http(s) URL (e.g. https://example.org/books/)")
         return value
@@ -291,26 +297,28 @@ def _check_contributors(value: Any) -> list[Contributor]:
     return people
 
 
-def _inside(root: Path, path: Path) -> Path | None:
-    """The resolved path if it lies inside one of the book's roots (the book or its parent)."""
+def _inside(root: Path, path: Path, press: Press | None = None) -> Path | None:
+    """The resolved path if it lies inside one of the book's roots (the book, its parent, the press)."""
     resolved = path.resolve()
-    for allowed in (root, root.parent):
+    for allowed in (root, root.parent, *([press.root] if press else [])):
         if resolved.is_relative_to(allowed):
             return resolved
     return None
 
 
-def _bibliography_paths(root: Path, config: BookConfig, positions: dict[Any, tuple[int, int]],
-                        found: Diagnostics) -> list[Path]:
+def _bibliography_paths(root: Path, config: BookConfig, positions: Positions, found: Diagnostics,
+                        press: Press | None = None) -> list[Path]:
     """The bibliography files named in book.yaml, else bibliography.yaml in the book or its parent."""
     config_path = root / "book.yaml"
     if config.bibliography:
         line, col = positions.get("bibliography", (0, 0))
         paths = []
         for name in config.bibliography:
-            path = _inside(root, root / name)
+            path = _inside(root, root / name, press)
             if path is None or not path.is_file():
-                found.error(config_path, f"bibliography '{name}' not found", line, col)
+                where = (config_path, line, col) if "bibliography" in positions or not press else (
+                    press.path, *press.positions.get(("defaults", "bibliography"), (0, 0)))
+                found.error(where[0], f"bibliography '{name}' not found", where[1], where[2])
             else:
                 paths.append(path)
         return paths

@@ -17,6 +17,7 @@ from publish.cache import book_key
 from publish.diagnostics import Diagnostics, ManuscriptError
 from publish.model import Document
 from publish.output import reproducible_zip, source_date
+from publish.press import find_press
 
 FORMATS = ("pdf", "epub", "html")
 
@@ -127,11 +128,14 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
     (unless `force`), in `jobs` processes, and moving complete outputs into place at the end."""
     with output.locked(out, waiting=lambda: report(f"waiting for another build of {out} to finish", None)):
         manifest = output.read_manifest(out)
-        results: dict[Path, BookBuild] = {}
+        books = [root.resolve() for root in books]
+        results: dict[Path, BookBuild] = _same_slugs(books)
         todo: dict[Path, str] = {}
         for root in books:
+            if root in results:
+                continue
             try:
-                key = book_key(root, formats, profile=profile + (" allow-remote" if allow_remote else ""))
+                key = book_key(root, formats, profile=profile + (" allow-remote" if allow_remote else ""), out=out)
             except ManuscriptError as error:
                 results[root] = BookBuild(root, diagnostics=error.diagnostics)
                 continue
@@ -139,7 +143,7 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
                 results[root] = BookBuild(root, key=key, cached=True)
             else:
                 todo[root] = key
-        for result in _run(todo, formats, jobs, allow_remote, executor, profile):
+        for result in _run(todo, formats, jobs, allow_remote, executor, profile, out):
             results[result.root] = result
             report("built" if result.ok else "failed", result)
         for result in results.values():
@@ -149,8 +153,25 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
     return [results[root] for root in books]
 
 
+def _same_slugs(books: list[Path]) -> dict[Path, BookBuild]:
+    """A failed build for each book whose directory name, its slug, another book has too: their
+    outputs would overwrite each other."""
+    by_slug: dict[str, list[Path]] = {}
+    for root in books:
+        by_slug.setdefault(root.name, []).append(root)
+    failed = {}
+    for slug, roots in by_slug.items():
+        for root in roots if len(roots) > 1 else []:
+            found = Diagnostics()
+            others = ", ".join(str(r) for r in roots if r != root)
+            found.error(root / "book.yaml", f"another book has the same slug '{slug}' ({others}); their outputs "
+                        "would overwrite each other: rename one of the directories", 1, 1)
+            failed[root] = BookBuild(root, diagnostics=found)
+    return failed
+
+
 def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remote: bool,
-         executor: str = "local", profile: str = "default") -> Iterator[BookBuild]:
+         executor: str = "local", profile: str = "default", out: Path = Path("dist")) -> Iterator[BookBuild]:
     """Each book built by `build_book` through a concurrent.futures Executor: in this process for one
     job, a process pool for more, or the workers of a Dask cluster (`dask://HOST:PORT`)."""
     from concurrent.futures import as_completed
@@ -159,7 +180,7 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
         if pool is None:
             # One book at a time here: a long one may lay out its chapters on every core.
             for root, key in todo.items():
-                yield build_book(root, formats, key, allow_remote, source_date(root), profile, jobs)
+                yield build_book(root, formats, key, allow_remote, source_date(root, (out,)), profile, jobs)
             return
         if executor == "local":
             # The fork server is importing WeasyPrint meanwhile (see _executor): this process loads and
@@ -170,10 +191,10 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
                 if loaded.document is None:  # its diagnostics say why; nothing to render
                     failed.append(loaded)
                 else:
-                    futures.append(pool.submit(render_loaded, loaded, formats, source_date(root), profile))
+                    futures.append(pool.submit(render_loaded, loaded, formats, source_date(root, (out,)), profile))
             yield from failed
         else:  # a cluster's workers read the books themselves
-            futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root), profile)
+            futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root, (out,)), profile)
                        for root, key in todo.items()]
         for future in as_completed(futures):
             yield future.result()
@@ -294,4 +315,5 @@ def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any]) ->
             docs.append(load_document(result.root)[0])
     sizes = {a["path"]: a["size"] for entry in manifest["books"].values() for a in entry.get("artifacts", [])}
     covers = {path.name for path in out.glob("*-cover.png")}
-    return render_catalogue(docs, sizes, covers) if docs else {}
+    press = find_press(results[0].root) if results else None
+    return render_catalogue(docs, sizes, covers, press.catalogue_title if press else "") if docs else {}

@@ -1,7 +1,8 @@
 """What a book's outputs depend on, hashed: the key of the incremental build.
 
-The key covers the book's directory (book.yaml, chapters, a style of its own), the bibliography
-entries its text names, the shipped styles, layouts, stylesheets and fonts, and publish's own code. It is computed from the
+The key covers the book's directory (book.yaml, chapters, a style of its own; not its dot-directories
+or an output directory inside it), the bibliography entries its text names, the press's publish.yaml,
+the shipped styles, layouts, stylesheets and fonts, and publish's own code. It is computed from the
 files as they are, without parsing, so that a build with nothing changed costs almost nothing.
 """
 
@@ -25,10 +26,23 @@ CITED = re.compile(r"@([\w][\w:.#$%&+?<>~/-]*)")
 _digests: dict[tuple, str] = {}
 
 
-def _tree_digest(root: Path, pattern: str) -> str:
-    """One digest of every file under `root` matching `pattern`, names and contents (read again only
-    when a file's size or modification time has changed)."""
-    files = sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+def _inputs(root: Path, pattern: str, outside: tuple[Path, ...] = ()) -> list[Path]:
+    """The files under `root` matching `pattern`, less dot-directories (.git, a cache), __pycache__ and
+    the directories in `outside` (the build's output, when it lies inside the book)."""
+    files = []
+    for path in root.rglob(pattern):
+        parts = path.relative_to(root).parts
+        if any(p.startswith(".") or p == "__pycache__" for p in parts[:-1]) or parts[-1].startswith("."):
+            continue
+        if path.is_file() and not any(path.is_relative_to(o) for o in outside):
+            files.append(path)
+    return sorted(files)
+
+
+def _tree_digest(root: Path, pattern: str, outside: tuple[Path, ...] = ()) -> str:
+    """One digest of every input file under `root` matching `pattern`, names and contents (read again
+    only when a file's size or modification time has changed)."""
+    files = _inputs(root, pattern, outside)
     signature = (root, pattern, tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
     if signature not in _digests:
         digest = hashlib.sha256()
@@ -38,32 +52,47 @@ def _tree_digest(root: Path, pattern: str) -> str:
     return _digests[signature]
 
 
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
 def _yaml(path: Path) -> object:
-    """A YAML file read with libyaml when PyYAML has it (ten times faster than the pure-Python reader)."""
+    """A YAML file read with libyaml when PyYAML has it (ten times faster than the pure-Python reader);
+    None when it does not parse (the build then reports where)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(path.read_text("utf-8"), Loader=loader)
+    try:
+        return yaml.load(path.read_text("utf-8"), Loader=loader)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return None
 
 
 def _cited_entries(paths: list[Path], text: str) -> str:
-    """The bibliography entries whose keys the text names, as canonical JSON (over-inclusive is fine)."""
+    """The bibliography entries whose keys the text names, as canonical JSON (over-inclusive is fine);
+    a file that is not CSL YAML counts whole."""
     names = set(CITED.findall(text))
-    entries = []
+    parts: list[object] = []
     for path in paths:
         data = _yaml(path) if path.suffix in (".yaml", ".yml") else None
         items = data.get("references", []) if isinstance(data, dict) else data
         if not isinstance(items, list):
-            return hashlib.sha256(path.read_bytes()).hexdigest()  # JSON, BibTeX: the whole file
-        entries += [e for e in items if isinstance(e, dict) and str(e.get("id")) in names]
-    return json.dumps(entries, sort_keys=True, default=str)
+            parts.append(_file_digest(path))  # JSON, BibTeX, or YAML that does not parse
+            continue
+        parts += [e for e in items if isinstance(e, dict) and str(e.get("id")) in names]
+    return json.dumps(parts, sort_keys=True, default=str)
 
 
-def book_key(root: Path, formats: tuple[str, ...], profile: str = "") -> str:
-    """The cache key of one book's outputs in the given formats."""
+def book_key(root: Path, formats: tuple[str, ...], profile: str = "", out: Path | None = None) -> str:
+    """The cache key of one book's outputs in the given formats (`out`: the output directory, which is
+    not an input even when it lies inside the book)."""
     book = load_book(root)
     text = "\n".join(chapter.text for chapter in book.chapters)
+    outside = (out.resolve(),) if out is not None else ()
+    style = book.config.csl
     digest = hashlib.sha256()
-    for part in (__version__, ",".join(formats), profile, _tree_digest(book.root, "*"),
+    for part in (__version__, ",".join(formats), profile, _tree_digest(book.root, "*", outside),
                  _cited_entries(book.bibliography_paths, text),
+                 _file_digest(book.press.path) if book.press else "",
+                 _file_digest(book.root / style) if style.endswith(".csl") else "",
                  _tree_digest(STYLES, "*"), _tree_digest(PACKAGE, "*.py")):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from publish import __version__
-from publish.diagnostics import Diagnostics
+from publish.diagnostics import Diagnostics, ManuscriptError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -33,7 +33,8 @@ def parser() -> argparse.ArgumentParser:
     _build_options(release)
     serve = commands.add_parser("serve", help="preview web editions on 127.0.0.1, rebuilt when a file changes")
     serve.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR",
-                       help="book directories (default: every book under manuscript/)")
+                       help="book directories (default: the book here, else the books publish.yaml names, else "
+                              "every book under manuscript/)")
     serve.add_argument("--port", type=int, default=8000, metavar="N", help="port (default: 8000; 0: any free port)")
     serve.add_argument("-v", "--verbose", action="store_true")
     check = commands.add_parser("check", help="read and check manuscripts without writing anything")
@@ -43,6 +44,12 @@ def parser() -> argparse.ArgumentParser:
                        help="text lines on stderr (default), a JSON list on stdout, or GitHub Actions "
                             "annotations on stdout")
     check.add_argument("-v", "--verbose", action="store_true")
+    new = commands.add_parser("new", help="start a book: a small, complete one that builds at once")
+    new.add_argument("path", type=Path, metavar="PATH", help="a new or empty directory")
+    new.add_argument("--title", default="", help="the book's title (default: from the directory's name)")
+    schema = commands.add_parser("schema", help="print the JSON Schema of book.yaml or publish.yaml")
+    schema.add_argument("file", nargs="?", choices=("book", "press"), default="book",
+                        help="book (book.yaml, the default) or press (publish.yaml)")
     return main
 
 
@@ -55,9 +62,10 @@ def _executor_spec(value: str) -> str:
 def _build_options(command: argparse.ArgumentParser) -> None:
     """The options `build` and `release` share."""
     command.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR",
-                         help="book directories (default: every book under manuscript/)")
-    command.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
-                         help="output directory (default: dist)")
+                         help="book directories (default: the book here, else the books publish.yaml names, else "
+                              "every book under manuscript/)")
+    command.add_argument("--out", type=Path, default=None, metavar="DIR",
+                         help="output directory (default: dist, or the output publish.yaml names)")
     command.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                          help="books built at once, each in its own process (default: the number of cores)")
     command.add_argument("--force", action="store_true", help="rebuild every book, whatever the cache says")
@@ -72,10 +80,18 @@ def _build_options(command: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    args.verbose = getattr(args, "verbose", False)
     logging.getLogger("weasyprint").setLevel(logging.WARNING if args.verbose else logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    if args.command == "new":
+        return _new(args.path, args.title)
+    if args.command == "schema":
+        from publish.schema import schema_text
+        sys.stdout.write(schema_text(args.file))
+        return EXIT_OK
     try:
         books = _book_dirs(args.books)
+        _default_out(args)
         if books is None:
             return EXIT_USAGE
         if args.command == "release":
@@ -86,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             return _build(args, books)
         return _check(books, args.strict, args.output_format)
+    except ManuscriptError as error:  # publish.yaml itself is wrong
+        _print(error.diagnostics)
+        return EXIT_ERRORS
     except KeyboardInterrupt:
         print("publish: interrupted", file=sys.stderr)
         return 130
@@ -98,18 +117,50 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _book_dirs(given: list[Path]) -> list[Path] | None:
+    """The books a command works on: those named; else the book in the working directory (its
+    book.yaml); else the books its publish.yaml names; else every book under manuscript/."""
     from publish.build import find_books
+    from publish.press import find_press
 
-    if not given:
-        books = find_books(Path("manuscript"))
-        if not books:
-            print("publish: no book directories given and none found under manuscript/", file=sys.stderr)
-            return None
-        return books
-    missing = [p for p in given if not p.is_dir()]
-    for path in missing:
-        print(f"publish: not a directory: {path}", file=sys.stderr)
-    return None if missing else given
+    if given:
+        missing = [p for p in given if not p.is_dir()]
+        for path in missing:
+            print(f"publish: not a directory: {path}", file=sys.stderr)
+        return None if missing else [p.resolve() for p in given]
+    if Path("book.yaml").is_file():
+        return [Path.cwd()]
+    press = find_press(Path.cwd())
+    books = press.book_dirs() if press else find_books(Path("manuscript"))
+    if not books:
+        where = f"by the books patterns of {press.path}" if press else "under manuscript/"
+        print(f"publish: no book directories given, no book.yaml here and none found {where}", file=sys.stderr)
+        return None
+    return books
+
+
+def _default_out(args: argparse.Namespace) -> None:
+    """`--out` when not given: the press's output directory (publish.yaml `output`), else dist/."""
+    from publish.press import find_press
+
+    if getattr(args, "out", "") is None:
+        press = None if args.books or Path("book.yaml").is_file() else find_press(Path.cwd())
+        args.out = press.root / press.output if press else Path("dist")
+
+
+def _new(path: Path, title: str) -> int:
+    from publish.new import NotEmpty, new_book
+
+    try:
+        written = new_book(path, title)
+    except (NotEmpty, OSError) as error:
+        print(f"publish new: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    for file in written:
+        print(f"  wrote {file}", file=sys.stderr)
+    where = "" if path.resolve() == Path.cwd().resolve() else f"cd {path} && "
+    print(f"publish new: a book in {path}; build it with `{where}publish build`, preview it with "
+          "`publish serve`", file=sys.stderr)
+    return EXIT_OK
 
 
 def _print(diagnostics: Diagnostics) -> None:

@@ -56,9 +56,10 @@ def reproducible_zip(data: bytes, when: datetime.datetime) -> bytes:
     return target_bytes.getvalue()
 
 
-def source_date(root: Path) -> datetime.datetime:
+def source_date(root: Path, outside: tuple[Path, ...] = ()) -> datetime.datetime:
     """The time a build is stamped with: SOURCE_DATE_EPOCH, else the last commit touching the book,
-    else the newest modification time of its files."""
+    else the newest modification time of its files (not those in dot-directories or in `outside`, the
+    output directory when it lies inside the book)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
@@ -69,7 +70,10 @@ def source_date(root: Path) -> datetime.datetime:
             return datetime.datetime.fromtimestamp(int(result.stdout.strip()), datetime.UTC)
     except (OSError, subprocess.SubprocessError):
         pass
-    newest = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0)
+    outside = tuple(o.resolve() for o in outside)
+    inputs = (p for p in root.resolve().rglob("*") if p.is_file() and not any(p.is_relative_to(o) for o in outside)
+              and not any(part.startswith(".") for part in p.relative_to(root.resolve()).parts))
+    newest = max((p.stat().st_mtime for p in inputs), default=0)
     return datetime.datetime.fromtimestamp(int(newest), datetime.UTC)
 
 

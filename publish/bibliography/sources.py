@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from publish.book import read_text
 from publish.diagnostics import fail
+from publish.files import read_text
 
 Located = tuple[dict[str, Any], int, int]  # entry, line, column
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it

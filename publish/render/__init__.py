@@ -9,8 +9,8 @@ import jinja2
 
 from publish import __version__
 from publish.model import Document
-
 from publish.paths import FONTS, LAYOUTS, STYLES  # noqa: F401 (re-exported for the renderers)
+
 BODY_FONT = "Gentium Book Plus"
 FONT_LICENCE = "SIL Open Font License 1.1"
 FONT_FACES = (  # file stem, weight, style

@@ -13,9 +13,11 @@ def human_size(size: int) -> str:
     return f"{max(size // 1000, 1)} kB"
 
 
-def render_catalogue(docs: list[Document], sizes: dict[str, int], covers: set[str] = frozenset()) -> dict[str, bytes]:
+def render_catalogue(docs: list[Document], sizes: dict[str, int], covers: set[str] = frozenset(),
+                     title: str = "") -> dict[str, bytes]:
     """`sizes` maps an output path relative to the catalogue (e.g. 'slug.pdf') to its size in bytes;
-    `covers` names the cover images (`<slug>-cover.png`) present in the output directory."""
+    `covers` names the cover images (`<slug>-cover.png`) present in the output directory; `title` is
+    the catalogue's (publish.yaml `catalogue: {title}`, default "Books")."""
     books = []
     for doc in sorted(docs, key=lambda d: d.config.title.lower()):
         links = [{"href": f"{doc.slug}/index.html", "label": "Read online", "size": ""}]
@@ -26,5 +28,5 @@ def render_catalogue(docs: list[Document], sizes: dict[str, int], covers: set[st
         cover = f"{doc.slug}-cover.png"
         books.append({"slug": doc.slug, "book": doc.config, "byline": byline(doc), "links": links,
                       "cover": cover if cover in covers else ""})
-    page = render_template("catalogue.html", books=books, stylesheet="assets/web.css")
+    page = render_template("catalogue.html", books=books, stylesheet="assets/web.css", title=title or "Books")
     return {"index.html": page.encode(), **web_assets()}

@@ -1,0 +1,75 @@
+"""Reading a book's files safely: text (UTF-8, bounded in size, no control characters) and YAML
+configuration (book.yaml, publish.yaml) with the place of every key and item."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from publish.diagnostics import fail, position
+
+MAX_CHAPTER_BYTES = 5_000_000
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+Positions = dict[Any, tuple[int, int]]
+
+
+def read_text(path: Path) -> str:
+    """A manuscript file as text: UTF-8 (a BOM is dropped), CRLF and CR become LF."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise fail(path, f"cannot read file: {error.strerror}") from None
+    if len(data) > MAX_CHAPTER_BYTES:
+        raise fail(path, f"file is larger than {MAX_CHAPTER_BYTES} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        good = data[: error.start].decode("utf-8", errors="replace")
+        line, col = position(good, len(good))
+        raise fail(path, f"not valid UTF-8 (byte offset {error.start})", line, col) from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    control = CONTROL.search(text)
+    if control:
+        line, col = position(text, control.start())
+        raise fail(path, f"control character U+{ord(control[0]):04X} is not allowed in a manuscript", line, col)
+    return text
+
+
+def parse_yaml(path: Path, text: str) -> tuple[Any, Positions, dict[Any, str]]:
+    """The YAML's value; where each key and list item stands (a top-level key by its name, a nested
+    one by its path as a tuple: `("print", "trim")`, `("chapters", 0)`); and the source text of each
+    plain scalar (by the same keys), to tell `2.10` from `2.1`."""
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
+        node = yaml.compose(text, Loader=loader)
+        raw = yaml.load(text, Loader=loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise fail(path, f"malformed YAML: {error.problem or error.context}", line, col) from None
+    except yaml.YAMLError as error:
+        raise fail(path, f"malformed YAML: {error}") from None
+    positions: Positions = {}
+    literals: dict[Any, str] = {}
+    _walk(node, (), positions, literals)
+    return raw, positions, literals
+
+
+def _walk(node: yaml.Node | None, where: tuple, positions: Positions, literals: dict[Any, str]) -> None:
+    if len(where) > 2:  # deep enough for every key a diagnostic names
+        return
+    children: list[tuple[Any, yaml.Node, yaml.Node]] = []
+    if isinstance(node, yaml.MappingNode):
+        children = [(key.value, key, value) for key, value in node.value if isinstance(key, yaml.ScalarNode)]
+    elif isinstance(node, yaml.SequenceNode):
+        children = [(index, item, item) for index, item in enumerate(node.value)]
+    for name, marker, value in children:
+        key = name if not where else (*where, name)
+        positions[key] = (marker.start_mark.line + 1, marker.start_mark.column + 1)
+        if isinstance(value, yaml.ScalarNode) and value.style is None:
+            literals[key] = value.value
+        _walk(value, (*where, name), positions, literals)
