@@ -1,26 +1,35 @@
 # Two entry points (see README "Quick start"): `make dist` builds every book, `make test` runs the tests.
-# Both first install what the project needs: system libraries, then a virtual environment.
+# Each first installs what it needs, and no more: `dist` the system libraries of a build and publish's
+# runtime packages; `test` adds the test stack (Java for EPUBCheck and the Nu checker, Chromium for axe).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+BUILD_STAMP := $(VENV)/.installed-build
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: dist test check install
 
-dist: $(STAMP)
+dist: $(BUILD_STAMP)
 	$(BIN)/publish build
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-check: $(STAMP)
+check: $(BUILD_STAMP)
 	$(BIN)/publish check
 
-install: $(STAMP)
+install: $(BUILD_STAMP)
 
-$(STAMP): pyproject.toml scripts/install-system-deps
-	bash scripts/install-system-deps
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(BUILD_STAMP): pyproject.toml scripts/install-system-deps | $(VENV)/bin/python
+	bash scripts/install-system-deps build
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml scripts/install-system-deps | $(VENV)/bin/python
+	bash scripts/install-system-deps test
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@

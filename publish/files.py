@@ -17,6 +17,16 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 Positions = dict[Any, tuple[int, int]]
 
 
+class ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when PyYAML has it
+    """YAML's safe loader, reading dates as the text they are written as: a date is checked (and
+    reported at its line) by the key that holds it, not turned into a Python date, or an error, by
+    the YAML reader."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def read_text(path: Path) -> str:
     """A manuscript file as text: UTF-8 (a BOM is dropped), CRLF and CR become LF."""
     try:
@@ -44,9 +54,8 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Positions, dict[Any, str]]:
     one by its path as a tuple: `("print", "trim")`, `("chapters", 0)`); and the source text of each
     plain scalar (by the same keys), to tell `2.10` from `2.1`."""
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
-        node = yaml.compose(text, Loader=loader)
-        raw = yaml.load(text, Loader=loader)
+        node = yaml.compose(text, Loader=ConfigLoader)
+        raw = yaml.load(text, Loader=ConfigLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -70,6 +79,6 @@ def _walk(node: yaml.Node | None, where: tuple, positions: Positions, literals: 
     for name, marker, value in children:
         key = name if not where else (*where, name)
         positions[key] = (marker.start_mark.line + 1, marker.start_mark.column + 1)
-        if isinstance(value, yaml.ScalarNode) and value.style is None:
+        if isinstance(value, yaml.ScalarNode) and not value.style:  # plain, not quoted
             literals[key] = value.value
         _walk(value, (*where, name), positions, literals)

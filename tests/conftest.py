@@ -13,7 +13,9 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
 MANUSCRIPT = PROJECT / "manuscript"
-SEEDS = PROJECT.parent / "shared" / "seeds"
+# The source texts each book was made from, kept beside its manuscript (source.txt).
+SOURCES = {"leon-trotsky-speaks-2011.txt": MANUSCRIPT / "leon-trotsky-speaks" / "source.txt",
+           "toussaint-perez-varona-interview-2019.txt": MANUSCRIPT / "lesson-of-the-soviet-union" / "source.txt"}
 BOOKS = ("leon-trotsky-speaks", "lesson-of-the-soviet-union")
 
 

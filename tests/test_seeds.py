@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MANUSCRIPT, SEEDS
+from tests.conftest import MANUSCRIPT, SOURCES
 from tests.editions import contains_with_gap, epub_text, html_text, letters, pdf_pages
 
 # Lines of the web page and the title block that are not part of the text (kept, where they matter,
@@ -45,7 +45,7 @@ LOST_LINK_CITATION = re.compile(r",? ?\(see \[this\]\(#\)\)")
 def seed_paragraphs(slug: str) -> list[str]:
     """The seed's paragraphs with page-break splits rejoined, boilerplate dropped."""
     name, boilerplate = BOILERPLATE[slug]
-    lines = (SEEDS / name).read_text("utf-8").split("\n\n")
+    lines = SOURCES[name].read_text("utf-8").split("\n\n")
     paragraphs: list[str] = []
     for block in (b.strip() for b in lines):
         if not block or boilerplate.match(block):
@@ -81,8 +81,10 @@ def book(request) -> str:
     return request.param
 
 
-def test_seeds_are_present():
-    assert SEEDS.is_dir(), f"the seeds are expected at {SEEDS}"
+def test_sources_are_kept_with_their_manuscripts():
+    for name, path in SOURCES.items():
+        assert path.is_file() and path.stat().st_size > 10_000, f"{name} is expected at {path}"
+        assert "source.txt" in (path.parent / "edition-note.md").read_text("utf-8")
 
 
 def test_every_sentence_in_the_html(dist: Path, book: str):
@@ -122,7 +124,7 @@ def test_every_editorial_bracket_of_the_trotsky_seed_is_kept():
     editor's alterations; the manuscript carries each of them, and adds none."""
     from tests.test_editorial import manuscript_counts
 
-    seed = (SEEDS / "leon-trotsky-speaks-2011.txt").read_text("utf-8")
+    seed = SOURCES["leon-trotsky-speaks-2011.txt"].read_text("utf-8")
     editorial = [m for m in re.findall(r"\[([^\]]*)\]", seed) if not re.match(r"\d{4}", m)]
     assert len(editorial) == 180
     assert sum(manuscript_counts("leon-trotsky-speaks").values()) == len(editorial)
