@@ -10,8 +10,12 @@ from typing import Any
 
 import yaml
 
+from publish import design
+from publish.design import Identifiers
 from publish.diagnostics import Diagnostics, ManuscriptError, fail, position
+from publish.fonts import Typeface
 from publish.geometry import PrintSettings, print_settings
+from publish.stylesheets import Stylesheet
 
 ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
 # A pragmatic BCP 47 check: language, optional script, region and variants.
@@ -48,7 +52,7 @@ class BookConfig:
     tagline: str = ""
     author: list[Contributor] = field(default_factory=list)
     language: str = "en"
-    identifier: str = ""
+    identifier: Identifiers = field(default_factory=Identifiers)  # by format: print, epub
     date: str = ""
     version: str = "1.0"
     publisher: str = ""
@@ -62,6 +66,10 @@ class BookConfig:
     base_url: str = ""
     print: PrintSettings = field(default_factory=PrintSettings)  # trim, margins, body size, paper
     lint: dict[str, list[str]] = field(default_factory=dict)  # {ignore: [rule-id, ...]}
+    cover: Path | None = None  # the book's own cover image (PNG or JPEG)
+    css: dict[str, list[Stylesheet]] = field(default_factory=dict)  # by medium: print, epub, web
+    fonts: dict[str, Typeface] = field(default_factory=dict)  # {body: the typeface of the text}
+    layouts: Path | None = None  # templates overriding the shipped layouts (default: the book's layouts/)
 
 
 KNOWN_KEYS = [f for f in BookConfig.__dataclass_fields__]
@@ -100,6 +108,7 @@ def load_book(root: Path) -> Book:
     config = _validate(config_path, raw, positions, found)
     found.raise_if_errors()
     assert config is not None
+    design.resolve(root, config, positions, found)
     chapters = []
     for name in config.chapters:
         line, col = positions.get(("chapters", name), (0, 0))
@@ -207,17 +216,15 @@ class _Invalid(ValueError):
 
 def _check_value(key: str, value: Any) -> Any:
     """The value converted to its field's type; raises _Invalid."""
-    if key in ("title", "subtitle", "tagline", "identifier", "date", "version", "publisher",
+    if key == "identifier":
+        return _check_identifier_map(value)
+    if key in ("title", "subtitle", "tagline", "date", "version", "publisher",
                "rights", "description", "source", "csl", "language", "base_url"):
         if value is None or isinstance(value, (dict, list)):
             raise _Invalid("expected text")
         value = str(value).strip()
         if key == "language" and not LANGUAGE_TAG.match(value):
             raise _Invalid(f"'{value}' is not a BCP 47 language tag (e.g. en, en-GB, fr)")
-        if key == "identifier" and not IDENTIFIER.match(value):
-            raise _Invalid("expected 'isbn:…' or 'urn:uuid:…'")
-        if key == "identifier" and value.startswith("isbn:") and not isbn_valid(value[5:]):
-            raise _Invalid(f"'{value[5:]}' is not a valid ISBN (its check digit is wrong)")
         if key == "base_url" and not BASE_URL.match(value):
             raise _Invalid(f"'{value}' is not an http(s) URL (e.g. https://example.org/books/)")
         return value
@@ -238,10 +245,36 @@ def _check_value(key: str, value: Any) -> Any:
             return print_settings(value)
         except ValueError as error:
             raise _Invalid(str(error)) from None
+    if key in ("cover", "css", "fonts", "layouts"):
+        check = {"cover": design.cover, "css": design.stylesheets, "fonts": design.typefaces,
+                 "layouts": design.layouts}[key]
+        try:
+            return check(value)
+        except ValueError as error:
+            raise _Invalid(str(error)) from None
     if key == "speakers":
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise _Invalid("expected a map of speaker label to full name")
         return {str(k): v.strip() for k, v in value.items()}
+    return value
+
+
+def _check_identifier_map(value: Any) -> Identifiers:
+    """One identifier for every format, or one per format: {print: isbn:…, epub: isbn:…}."""
+    try:
+        return design.identifiers(value, _check_identifier)
+    except ValueError as error:
+        raise _Invalid(str(error)) from None
+
+
+def _check_identifier(value: Any) -> str:
+    if value is None or isinstance(value, (dict, list)):
+        raise _Invalid("expected 'isbn:…' or 'urn:uuid:…'")
+    value = str(value).strip()
+    if not IDENTIFIER.match(value):
+        raise _Invalid("expected 'isbn:…' or 'urn:uuid:…'")
+    if value.startswith("isbn:") and not isbn_valid(value[5:]):
+        raise _Invalid(f"'{value[5:]}' is not a valid ISBN (its check digit is wrong)")
     return value
 
 
