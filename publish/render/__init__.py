@@ -9,6 +9,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from publish import __version__
+from publish.diagnostics import ManuscriptError, fail
 from publish.fonts import body_typeface
 from publish.model import Document
 from publish.paths import FONTS, LAYOUTS, STYLES  # noqa: F401 (re-exported for the renderers)
@@ -108,5 +109,25 @@ def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
 
 
 def render_template(name: str, layouts: Path | None = None, **values: object) -> str:
-    """A layout rendered: the book's own of that name if its `layouts` directory has one, else ours."""
-    return environment(layouts).get_template(name).render(**values)
+    """A layout rendered: the book's own of that name if its `layouts` directory has one, else ours. A
+    mistake in a book's layout (its syntax, an undefined value, what the sandbox refuses) is an error
+    at its line."""
+    try:
+        return environment(layouts).get_template(name).render(**values)
+    except jinja2.TemplateError as error:
+        if layouts is None:
+            raise
+        raise _layout_error(error, layouts) from None
+
+
+def _layout_error(error: jinja2.TemplateError, layouts: Path) -> ManuscriptError:
+    """Where in the book's layouts the error arose: the syntax error's line, else the innermost frame
+    of the book's templates in the traceback (Jinja maps template lines into it)."""
+    import traceback
+
+    path, line = Path(getattr(error, "filename", None) or layouts), getattr(error, "lineno", 0) or 0
+    if not isinstance(error, jinja2.TemplateSyntaxError):
+        for frame in traceback.extract_tb(error.__traceback__):
+            if Path(frame.filename).resolve().is_relative_to(layouts):
+                path, line = Path(frame.filename), frame.lineno or 0
+    return fail(path, f"in the book's layout: {error.message or type(error).__name__}", line, 1)
