@@ -288,3 +288,16 @@ def test_a_books_layout_runs_sandboxed(tmp_path: Path):
     assert re.search(r"layouts/partials/copyright\.html:2:1: error: in the book's layout: .*read_text",
                      result.stderr), result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value, message", [
+    ('{print: "isbn:978-0-306-40615-7", epub: "isbn:978-0-306-40615-7"}',
+     "'identifier': print and epub name the same identifier"),
+    ('{print: "isbn:978-0-306-40615-8"}', "'identifier': print: '978-0-306-40615-8' is not a valid ISBN"),
+    ('{pdf: "isbn:978-0-306-40615-7"}', "'identifier': expected one identifier, or a map of print and epub"),
+])
+def test_identifiers_per_format_are_checked(tmp_path: Path, value: str, message: str):
+    root = write_book(tmp_path / "ids", CHAPTERS, f"title: Ids\nidentifier: {value}\n")
+    result = run_publish("check", root)
+    assert result.code == 1
+    assert f"book.yaml:2:1: error: {message}" in result.stderr, result.stderr
