@@ -167,6 +167,9 @@ def _typeface(face: Typeface, file: Any, found: Diagnostics, config_path: Path,
         except ValueError as error:
             found.error(config_path, f"'fonts': {error}", *where)
             continue
+        if any(f.print_file.name == path.name and f.print_file != path for f in faces):
+            found.error(config_path, f"'fonts': two faces' files are named '{path.name}'", *where)
+            continue
         faces.append(dataclasses.replace(one, print_file=path, screen_file=path))
     return Typeface(face.family or (families[0] if families else ""), tuple(faces), face.licence)
 

@@ -67,8 +67,8 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     book.toc = [epub.Link(name, title, _item_id(name)) for name, title, _ in pages]
     # Cover, title page, copyright page, then the contents, then the text.
     book.spine = [items[n] for n, _, _ in pages[:3]] + [nav_item] + [items[n] for n, _, _ in pages[3:]]
-    nav = render_template("epub/nav.xhtml", doc.config.layouts, **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc),
-                                                       page_list=_page_list(doc)))
+    nav = render_template("epub/nav.xhtml", doc.config.layouts,
+                          **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc), page_list=_page_list(doc)))
     target = io.BytesIO()
     writer = _Writer(target, book, nav.encode(), {**epub.EpubWriter.DEFAULT_OPTIONS, "mtime": modified,
                                                         "compresslevel": 0},
@@ -93,6 +93,7 @@ def _stylesheet(book: epub.EpubBook, doc: Document) -> None:
     for name, path in published_fonts(typeface).items():
         book.add_item(epub.EpubItem(f"font-{NOT_NAME.sub('-', path.stem)}", f"fonts/{name}",
                                     FONT_TYPES[path.suffix.lower()], path.read_bytes()))
+    copies = {name: path for name, path in copies.items() if name not in doc.images}  # an image of the text too
     for n, (name, path) in enumerate(sorted(copies.items()), 1):
         book.add_item(epub.EpubItem(f"style-file-{n}", name, RESOURCE_TYPES[path.suffix.lower()],
                                     path.read_bytes()))
