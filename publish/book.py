@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import re
@@ -9,10 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from publish import design
+from publish.design import Identifiers
 from publish.diagnostics import Diagnostics, ManuscriptError, fail
 from publish.files import Positions, parse_yaml, read_text
+from publish.fonts import Typeface
 from publish.geometry import PrintSettings, print_settings
 from publish.press import BASE_URL, Press, find_press
+from publish.stylesheets import Stylesheet
 
 ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
 # A pragmatic BCP 47 check: language, optional script, region and variants.
@@ -23,8 +28,6 @@ ISO_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])"
                       r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?)?)?$")
 # Keys a press's defaults may not set: they are each book's own.
 OWN_KEYS = ("title", "chapters")
-# Keys whose values name files: inherited from publish.yaml, they are relative to it.
-PATH_KEYS = ("bibliography",)
 MAX_NESTING = 24
 NESTING = re.compile(r"(?:[ \t]|>|[*+-][ \t]|\d+[.)][ \t])*")
 
@@ -53,7 +56,7 @@ class BookConfig:
     tagline: str = ""
     author: list[Contributor] = field(default_factory=list)
     language: str = "en"
-    identifier: str = ""
+    identifier: Identifiers = field(default_factory=Identifiers)  # by format: print, epub
     date: str = ""
     version: str = "1.0"
     publisher: str = ""
@@ -67,6 +70,10 @@ class BookConfig:
     base_url: str = ""
     print: PrintSettings = field(default_factory=PrintSettings)  # trim, margins, body size, paper
     lint: dict[str, list[str]] = field(default_factory=dict)  # {ignore: [rule-id, ...]}
+    cover: Path | None = None  # the book's own cover image (PNG or JPEG)
+    css: dict[str, list[Stylesheet]] = field(default_factory=dict)  # by medium: print, epub, web
+    fonts: dict[str, Typeface] = field(default_factory=dict)  # {body: the typeface of the text}
+    layouts: Path | None = None  # templates overriding the shipped layouts (default: the book's layouts/)
 
 
 KNOWN_KEYS = [f for f in BookConfig.__dataclass_fields__]
@@ -107,6 +114,7 @@ def load_book(root: Path) -> Book:
     config = _validate(config_path, raw, positions, literals, found, press)
     found.raise_if_errors()
     assert config is not None
+    design.resolve(root, config, positions, found)
     chapters = []
     listed: dict[Path, int] = {}
     for index, name in enumerate(config.chapters):
@@ -191,11 +199,27 @@ def _inherited(press: Press, found: Diagnostics) -> dict[str, Any]:
         except _Invalid as error:
             found.error(press.path, f"defaults: '{key}': {error}", line, col)
             continue
-        if key in PATH_KEYS:  # named relative to publish.yaml
-            values[key] = [str(press.root / name) for name in values[key]]
-        if key == "csl" and values[key].endswith(".csl"):
-            values[key] = str(press.root / values[key])
+        values[key] = _relative_to(press.root, key, values[key])
     return values
+
+
+def _relative_to(base: Path, key: str, value: Any) -> Any:
+    """An inherited value whose files are named relative to publish.yaml, with those files' paths made
+    absolute (a book's own values are relative to its book.yaml)."""
+    if key == "bibliography":
+        return [str(base / name) for name in value]
+    if key == "csl":
+        return str(base / value) if value.endswith(".csl") else value
+    if key in ("cover", "layouts"):
+        return base / value
+    if key == "css":
+        return {medium: [dataclasses.replace(sheet, path=base / sheet.path) for sheet in sheets]
+                for medium, sheets in value.items()}
+    if key == "fonts":
+        return {role: dataclasses.replace(face, faces=tuple(
+            dataclasses.replace(one, print_file=base / one.print_file, screen_file=base / one.screen_file)
+            for one in face.faces)) for role, face in value.items()}
+    return value
 
 
 def _near(key: object, known: list[str]) -> str:
@@ -209,19 +233,17 @@ class _Invalid(ValueError):
 
 def _check_value(key: str, value: Any) -> Any:
     """The value converted to its field's type; raises _Invalid."""
+    if key == "identifier":
+        return _check_identifier_map(value)
     if key == "date" and isinstance(value, (datetime.date, datetime.datetime)):
         value = value.isoformat()
-    if key in ("title", "subtitle", "tagline", "identifier", "date", "version", "publisher",
+    if key in ("title", "subtitle", "tagline", "date", "version", "publisher",
                "rights", "description", "source", "csl", "language", "base_url"):
         if value is None or isinstance(value, (dict, list)):
             raise _Invalid("expected text")
         value = str(value).strip()
         if key == "language" and not LANGUAGE_TAG.match(value):
             raise _Invalid(f"'{value}' is not a BCP 47 language tag (e.g. en, en-GB, fr)")
-        if key == "identifier" and not IDENTIFIER.match(value):
-            raise _Invalid("expected 'isbn:…' or 'urn:uuid:…'")
-        if key == "identifier" and value.startswith("isbn:") and not isbn_valid(value[5:]):
-            raise _Invalid(f"'{value[5:]}' is not a valid ISBN (its check digit is wrong)")
         if key == "date" and not ISO_DATE.match(value):
             raise _Invalid(f"'{value}' is not an ISO 8601 date (e.g. 2019-06-05, 2011-08 or 2011)")
         if key == "base_url" and not BASE_URL.match(value):
@@ -244,10 +266,36 @@ def _check_value(key: str, value: Any) -> Any:
             return print_settings(value)
         except ValueError as error:
             raise _Invalid(str(error)) from None
+    if key in ("cover", "css", "fonts", "layouts"):
+        check = {"cover": design.cover, "css": design.stylesheets, "fonts": design.typefaces,
+                 "layouts": design.layouts}[key]
+        try:
+            return check(value)
+        except ValueError as error:
+            raise _Invalid(str(error)) from None
     if key == "speakers":
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise _Invalid("expected a map of speaker label to full name")
         return {str(k): v.strip() for k, v in value.items()}
+    return value
+
+
+def _check_identifier_map(value: Any) -> Identifiers:
+    """One identifier for every format, or one per format: {print: isbn:…, epub: isbn:…}."""
+    try:
+        return design.identifiers(value, _check_identifier)
+    except ValueError as error:
+        raise _Invalid(str(error)) from None
+
+
+def _check_identifier(value: Any) -> str:
+    if value is None or isinstance(value, (dict, list)):
+        raise _Invalid("expected 'isbn:…' or 'urn:uuid:…'")
+    value = str(value).strip()
+    if not IDENTIFIER.match(value):
+        raise _Invalid("expected 'isbn:…' or 'urn:uuid:…'")
+    if value.startswith("isbn:") and not isbn_valid(value[5:]):
+        raise _Invalid(f"'{value[5:]}' is not a valid ISBN (its check digit is wrong)")
     return value
 
 

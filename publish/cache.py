@@ -1,8 +1,10 @@
 """What a book's outputs depend on, hashed: the key of the incremental build.
 
 The key covers the book's directory (book.yaml, chapters, a style of its own; not its dot-directories
-or an output directory inside it), the bibliography entries its text names, the press's publish.yaml,
-the shipped styles, layouts, stylesheets and fonts, and publish's own code. It is computed from the
+or an output directory inside it), the files of its own design wherever they are (cover, stylesheets
+and what they name, fonts, layouts: they may be shared beside the book), the bibliography entries its
+text names, the press's publish.yaml, the shipped styles, layouts, stylesheets and fonts, and
+publish's own code. It is computed from the
 files as they are, without parsing, so that a build with nothing changed costs almost nothing.
 """
 
@@ -16,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from publish import __version__
-from publish.book import load_book
+from publish.book import BookConfig, load_book
 from publish.paths import STYLES
 
 PACKAGE = Path(__file__).resolve().parent
@@ -81,6 +83,20 @@ def _cited_entries(paths: list[Path], text: str) -> str:
     return json.dumps(parts, sort_keys=True, default=str)
 
 
+def _design_digest(config: BookConfig) -> str:
+    """One digest of the book's own cover, stylesheets (and the files they name), fonts and layouts."""
+    files = [config.cover] if config.cover else []
+    for sheets in config.css.values():
+        files += [part for sheet in sheets for part in (sheet.path, *sheet.resources.values())]
+    files += [face.print_file for typeface in config.fonts.values() for face in typeface.faces]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    if config.layouts:
+        digest.update(_tree_digest(config.layouts, "*").encode())
+    return digest.hexdigest()
+
+
 def book_key(root: Path, formats: tuple[str, ...], profile: str = "", out: Path | None = None) -> str:
     """The cache key of one book's outputs in the given formats (`out`: the output directory, which is
     not an input even when it lies inside the book)."""
@@ -90,7 +106,7 @@ def book_key(root: Path, formats: tuple[str, ...], profile: str = "", out: Path 
     style = book.config.csl
     digest = hashlib.sha256()
     for part in (__version__, ",".join(formats), profile, _tree_digest(book.root, "*", outside),
-                 _cited_entries(book.bibliography_paths, text),
+                 _design_digest(book.config), _cited_entries(book.bibliography_paths, text),
                  _file_digest(book.press.path) if book.press else "",
                  _file_digest(book.root / style) if style.endswith(".csl") else "",
                  _tree_digest(STYLES, "*"), _tree_digest(PACKAGE, "*.py")):

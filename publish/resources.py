@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from publish.paths import STYLES
+from publish.press import press_root
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".svg": "image/svg+xml", ".webp": "image/webp"}
@@ -25,8 +26,12 @@ REMOTE_LIMIT = 10_000_000  # bytes
 
 
 def roots(book_root: Path, allow_remote: bool = False) -> list[Path]:
+    """The directories a book may read from: its own, the shared one beside it, its press's (the
+    directory of the publish.yaml that governs it), the shipped styles, and fetched images."""
     book_root = book_root.resolve()
-    return [book_root, book_root.parent, STYLES] + ([REMOTE_CACHE] if allow_remote else [])
+    press = press_root(book_root)
+    return ([book_root, book_root.parent, *([press] if press else []), STYLES]
+            + ([REMOTE_CACHE] if allow_remote else []))
 
 
 def fetch_remote(url: str) -> Path:

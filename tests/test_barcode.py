@@ -18,14 +18,20 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def decode(svg: str, module: float = 0.33) -> str:
-    """Read the bars as a scanner would: module by module, then digit by digit."""
+    """Read the SVG's bars as a scanner would."""
     root = ET.fromstring(svg)
-    bars = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == "#000"]
-    start = min(float(r.get("x")) for r in bars)
+    return decode_bars([(float(r.get("x")), float(r.get("width"))) for r in root.iter(f"{SVG}rect")
+                        if r.get("fill") == "#000"], module)
+
+
+def decode_bars(bars: list[tuple[float, float]], module: float) -> str:
+    """The digits of an EAN-13 symbol from its dark bars, (left edge, width) each in one unit with the
+    module's width: read module by module, then digit by digit."""
+    start = min(x for x, _ in bars)
     modules = ["0"] * 95
-    for rect in bars:
-        first = round((float(rect.get("x")) - start) / module)
-        for k in range(round(float(rect.get("width")) / module)):
+    for x, width in bars:
+        first = round((x - start) / module)
+        for k in range(round(width / module)):
             modules[first + k] = "1"
     bits = "".join(modules)
     assert bits[:3] == "101" and bits[45:50] == "01010" and bits[92:] == "101", "guard bars"

@@ -170,3 +170,19 @@ def test_schema_command_prints_the_schema():
     result = run_publish("schema")
     assert result.code == 0 and json.loads(result.stdout)["title"] == "book.yaml"
     assert json.loads(run_publish("schema", "press").stdout)["title"] == "publish.yaml"
+
+
+def test_a_press_shares_its_stylesheet_and_layouts_with_every_book(tmp_path: Path):
+    root = press(tmp_path)
+    (root / "styles" / "web.css").write_text(".chapter-title { color: rgb(1, 2, 3); }\n", "utf-8")
+    (root / "layouts" / "partials").mkdir(parents=True)
+    copyright_layout = (PROJECT / "styles" / "layouts" / "partials" / "copyright.html").read_text("utf-8")
+    (root / "layouts" / "partials" / "copyright.html").write_text(
+        copyright_layout + "<p>Printed by the Shelf Press cooperative.</p>\n", "utf-8")
+    (root / "publish.yaml").write_text(PRESS + "  css: {web: styles/web.css}\n  layouts: layouts\n", "utf-8")
+    result = run_publish("build", "--format", "html", cwd=root)
+    assert result.code == 0, result.stderr
+    for slug in ("first", "second"):
+        web = root / "public" / slug
+        assert "color: rgb(1, 2, 3)" in (web / "assets" / "web.css").read_text("utf-8")
+        assert "Printed by the Shelf Press cooperative." in (web / "index.html").read_text("utf-8")

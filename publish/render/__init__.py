@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from publish import __version__
+from publish.diagnostics import ManuscriptError, fail
+from publish.fonts import body_typeface
 from publish.model import Document
 from publish.paths import FONTS, LAYOUTS, STYLES  # noqa: F401 (re-exported for the renderers)
 
-BODY_FONT = "Gentium Book Plus"
-FONT_LICENCE = "SIL Open Font License 1.1"
-FONT_FACES = (  # file stem, weight, style
-    ("GentiumBookPlus-Regular", 400, "normal"),
-    ("GentiumBookPlus-Italic", 400, "italic"),
-    ("GentiumBookPlus-Bold", 700, "normal"),
-    ("GentiumBookPlus-BoldItalic", 700, "italic"),
-)
 
 @cache
-def environment() -> jinja2.Environment:
-    """The Jinja environment every layout renders in; every value is escaped unless marked safe."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(LAYOUTS)),
+def environment(layouts: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment layouts render in, one per layouts directory: the shipped layouts, or a
+    book's own `layouts` before them (those run sandboxed: see `BookSandbox`). Every value is escaped
+    unless marked safe."""
+    loader: jinja2.BaseLoader = jinja2.FileSystemLoader(str(LAYOUTS))
+    kind = jinja2.Environment
+    if layouts is not None:
+        loader = jinja2.ChoiceLoader([BookLayouts(layouts), loader])
+        kind = BookSandbox
+    env = kind(
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -33,6 +35,30 @@ def environment() -> jinja2.Environment:
     )
     env.filters["names"] = join_names
     return env
+
+
+class BookLayouts(jinja2.FileSystemLoader):
+    """A book's layouts directory; a template whose file (through a link) lies outside it is refused."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(str(directory))
+        self.directory = directory.resolve()
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.directory):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
+class BookSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox for layouts a book supplies: no private attributes, no changing the values it is
+    given, and no file paths' methods (a path of the book could otherwise open any file)."""
+
+    def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
+        if isinstance(obj, PurePath):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
 
 def join_names(names: list[str]) -> str:
@@ -73,8 +99,8 @@ def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
         "body_matter": doc.chapters_in("body"),
         "back_matter": doc.chapters_in("back"),
         "byline": byline(doc),
-        "font_name": BODY_FONT,
-        "font_licence": FONT_LICENCE,
+        "font_name": body_typeface(config.fonts).family,
+        "font_licence": body_typeface(config.fonts).licence,
         "generator": f"publish {__version__}",
         "openings": {} if fmt == "pdf" else page_openings(doc.page_map, fmt),
         "references_markup": references_body(doc, fmt),
@@ -82,14 +108,26 @@ def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
     }
 
 
-def font_face_css(directory: Path | str, extension: str) -> str:
-    """@font-face rules for the book face, its files found under `directory`."""
-    rules = []
-    for stem, weight, style in FONT_FACES:
-        rules.append(f'@font-face {{ font-family: "{BODY_FONT}"; src: url("{directory}/{stem}.{extension}"); '
-                     f"font-weight: {weight}; font-style: {style}; }}")
-    return "\n".join(rules)
+def render_template(name: str, layouts: Path | None = None, **values: object) -> str:
+    """A layout rendered: the book's own of that name if its `layouts` directory has one, else ours. A
+    mistake in a book's layout (its syntax, an undefined value, what the sandbox refuses) is an error
+    at its line."""
+    try:
+        return environment(layouts).get_template(name).render(**values)
+    except jinja2.TemplateError as error:
+        if layouts is None:
+            raise
+        raise _layout_error(error, layouts) from None
 
 
-def render_template(name: str, **values: object) -> str:
-    return environment().get_template(name).render(**values)
+def _layout_error(error: jinja2.TemplateError, layouts: Path) -> ManuscriptError:
+    """Where in the book's layouts the error arose: the syntax error's line, else the innermost frame
+    of the book's templates in the traceback (Jinja maps template lines into it)."""
+    import traceback
+
+    path, line = Path(getattr(error, "filename", None) or layouts), getattr(error, "lineno", 0) or 0
+    if not isinstance(error, jinja2.TemplateSyntaxError):
+        for frame in traceback.extract_tb(error.__traceback__):
+            if Path(frame.filename).resolve().is_relative_to(layouts):
+                path, line = Path(frame.filename), frame.lineno or 0
+    return fail(path, f"in the book's layout: {error.message or type(error).__name__}", line, 1)

@@ -46,9 +46,11 @@ def ean13_modules(digits: str) -> str:
     return "101" + left + "01010" + right + "101"
 
 
-def ean13_svg(isbn: str, *, module_mm: float = 0.33, height_mm: float = 22.85) -> str:
+def ean13_svg(isbn: str, *, module_mm: float = 0.33, height_mm: float = 22.85,
+              font_family: str = "Gentium Book Plus") -> str:
     """A standalone SVG (sizes in mm) of the ISBN's EAN-13 symbol at nominal size (0.33 mm modules):
-    "ISBN …" above, bars with longer guard bars, the digits below in the standard arrangement."""
+    "ISBN …" above, bars with longer guard bars, the digits below in the standard arrangement, set in
+    `font_family`."""
     digits = ean13_digits(isbn)
     modules = ean13_modules(digits)
     text = isbn.strip() if "-" in isbn else digits
@@ -62,7 +64,7 @@ def ean13_svg(isbn: str, *, module_mm: float = 0.33, height_mm: float = 22.85) -
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.2f}mm" height="{height:.2f}mm" '
              f'viewBox="0 0 {width:.3f} {height:.3f}" role="img" aria-label="ISBN {text}">',
              f'<rect width="{width:.3f}" height="{height:.3f}" fill="#fff"/>',
-             f'<text x="{width / 2:.3f}" y="{label:.3f}" font-family="Gentium Book Plus" font-size="{label:.2f}" '
+             f'<text x="{width / 2:.3f}" y="{label:.3f}" font-family="{font_family}" font-size="{label:.2f}" '
              f'text-anchor="middle">ISBN {text}</text>']
     i = 0
     while i < 95:  # one rect for each run of dark modules (a run never mixes guard and data bars)
@@ -80,7 +82,7 @@ def ean13_svg(isbn: str, *, module_mm: float = 0.33, height_mm: float = 22.85) -
     groups = [(digits[0], (QUIET_LEFT - 4) * m), (digits[1:7], (QUIET_LEFT + 3 + 21) * m),
               (digits[7:], (QUIET_LEFT + 50 + 21) * m)]
     for group, x in groups:
-        parts.append(f'<text x="{x:.3f}" y="{baseline:.3f}" font-family="Gentium Book Plus" '
+        parts.append(f'<text x="{x:.3f}" y="{baseline:.3f}" font-family="{font_family}" '
                      f'font-size="{digit_size:.2f}" text-anchor="middle" letter-spacing="{m * 1.6:.3f}">{group}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -16,8 +16,8 @@ def human_size(size: int) -> str:
 def render_catalogue(docs: list[Document], sizes: dict[str, int], covers: set[str] = frozenset(),
                      title: str = "") -> dict[str, bytes]:
     """`sizes` maps an output path relative to the catalogue (e.g. 'slug.pdf') to its size in bytes;
-    `covers` names the cover images (`<slug>-cover.png`) present in the output directory; `title` is
-    the catalogue's (publish.yaml `catalogue: {title}`, default "Books")."""
+    `covers` names the cover images (`<slug>-cover.png`, or a book's own `.jpg`) in the output directory;
+    `title` is the catalogue's (publish.yaml `catalogue: {title}`, default "Books")."""
     books = []
     for doc in sorted(docs, key=lambda d: d.config.title.lower()):
         links = [{"href": f"{doc.slug}/index.html", "label": "Read online", "size": ""}]
@@ -25,8 +25,8 @@ def render_catalogue(docs: list[Document], sizes: dict[str, int], covers: set[st
             name = f"{doc.slug}.{fmt}"
             if name in sizes:
                 links.append({"href": name, "label": label, "size": human_size(sizes[name])})
-        cover = f"{doc.slug}-cover.png"
+        named = [f"{doc.slug}-cover.{ext}" for ext in ("png", "jpg", "jpeg")]
         books.append({"slug": doc.slug, "book": doc.config, "byline": byline(doc), "links": links,
-                      "cover": cover if cover in covers else ""})
+                      "cover": next((name for name in named if name in covers), "")})
     page = render_template("catalogue.html", books=books, stylesheet="assets/web.css", title=title or "Books")
     return {"index.html": page.encode(), **web_assets()}

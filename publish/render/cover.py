@@ -1,17 +1,20 @@
-"""The generated cover: title, subtitle and byline set in the book face on a designed ground, as PNG.
-
-No external image is needed; the same input always gives the same bytes."""
+"""The book's cover as an image: its own (`cover:` in book.yaml), else one generated from its title,
+subtitle and byline, set in the book's face on a designed ground, as PNG. The same input always gives
+the same bytes."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import textwrap
+from functools import cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from publish.fonts import Typeface, body_typeface
 from publish.model import Document
-from publish.render import FONTS, byline
+from publish.render import byline
 
 WIDTH, HEIGHT = 1600, 2400
 MARGIN = 150
@@ -27,12 +30,39 @@ PALETTES = [
 def palette(doc: Document) -> tuple[tuple[int, int, int], ...]:
     """The book's ground, ink and accent colours, chosen from its identifier: the same on the e-book
     cover and the printed one."""
-    seed = hashlib.sha256((doc.config.identifier or doc.slug).encode()).digest()[0]
+    seed = hashlib.sha256((doc.config.identifier.main or doc.slug).encode()).digest()[0]
     return PALETTES[seed % len(PALETTES)]
 
 
-def _font(style: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONTS / f"GentiumBookPlus-{style}.ttf"), size)
+def cover_image(doc: Document) -> tuple[str, str, bytes]:
+    """The e-book's cover: its name in the EPUB, its media type and its bytes (the book's own file as
+    it is, or the generated PNG)."""
+    own = doc.config.cover
+    if own is None:
+        return "images/cover.png", "image/png", render_cover(doc)
+    kind = "png" if own.suffix.lower() == ".png" else "jpeg"
+    return f"images/cover.{own.suffix.lower().lstrip('.')}", f"image/{kind}", own.read_bytes()
+
+
+def _font(typeface: Typeface, weight: int, style: str, size: int) -> ImageFont.FreeTypeFont:
+    """The typeface's face of that weight and style (else its first) at `size` pixels."""
+    faces = [f for f in typeface.faces if (f.weight, f.style) == (weight, style)] or list(typeface.faces)
+    font = _sfnt(faces[0].print_file)
+    return ImageFont.truetype(io.BytesIO(font) if isinstance(font, bytes) else font, size)
+
+
+@cache
+def _sfnt(path: Path) -> bytes | str:
+    """A font file FreeType reads: the file itself, or a WOFF2 font decompressed."""
+    if path.suffix.lower() != ".woff2":
+        return str(path)
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path)) as font:
+        font.flavor = None
+        out = io.BytesIO()
+        font.save(out)
+    return out.getvalue()
 
 
 def _lines(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
@@ -53,6 +83,7 @@ def _block(draw, lines, font, top: int, fill, spacing: float) -> int:
 
 def render_cover(doc: Document) -> bytes:
     config = doc.config
+    face = body_typeface(config.fonts)
     ground, ink, accent = palette(doc)
     image = Image.new("RGB", (WIDTH, HEIGHT), ground)
     draw = ImageDraw.Draw(image)
@@ -60,19 +91,19 @@ def render_cover(doc: Document) -> bytes:
     draw.rectangle([MARGIN // 2, MARGIN // 2, WIDTH - MARGIN // 2, HEIGHT - MARGIN // 2], outline=accent, width=6)
     top = 330
     if config.tagline:
-        font = _font("Regular", 52)
+        font = _font(face, 400, "normal", 52)
         top = _block(draw, _lines(draw, config.tagline.upper(), font, inner), font, top, accent, 1.35) + 90
     size = 150 if len(config.title) < 30 else 118 if len(config.title) < 70 else 96
-    title_font = _font("Bold", size)
+    title_font = _font(face, 700, "normal", size)
     top = _block(draw, _lines(draw, config.title, title_font, inner), title_font, top, ink, 1.12) + 70
     draw.line([(WIDTH // 2 - 140, top), (WIDTH // 2 + 140, top)], fill=accent, width=6)
     top += 90
     if config.subtitle:
-        font = _font("Italic", 70)
+        font = _font(face, 400, "italic", 70)
         _block(draw, _lines(draw, config.subtitle, font, inner), font, top, ink, 1.25)
     credit = byline(doc)
     if credit:
-        font = _font("Regular", 64)
+        font = _font(face, 400, "normal", 64)
         lines = [line for part in credit.split(", ") for line in _lines(draw, part, font, inner)]
         _block(draw, lines, font, HEIGHT - 330 - int(64 * 1.3) * (len(lines) - 1), ink, 1.3)
     out = io.BytesIO()

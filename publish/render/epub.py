@@ -8,15 +8,17 @@ import re
 
 from ebooklib import epub
 
+from publish.fonts import FONT_TYPES, body_typeface, font_face_css, published_fonts, shipped_css
 from publish.model import Document
-from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
-from publish.render.cover import cover_alt, render_cover
+from publish.render import context, render_template
+from publish.render.cover import cover_alt, cover_image
 from publish.render.markup import chapter_body
 from publish.resources import IMAGE_TYPES
+from publish.stylesheets import RESOURCE_TYPES, screen_stylesheets
 
 MARC_ROLES = {"author": "aut", "editor": "edt", "interviewer": "ivr", "interviewee": "ive",
               "translator": "trl"}
-COVER_IMAGE = "images/cover.png"
+NOT_NAME = re.compile(r"[^A-Za-z0-9._-]")
 LINK = re.compile(r'href="#([^"]+)"')
 ID = re.compile(r'\bid="([^"]+)"')
 
@@ -40,17 +42,14 @@ class _Writer(epub.EpubWriter):
 
 def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     """The EPUB as zip bytes (entry order and times are fixed later by the writer stage)."""
-    pages = _pages(doc)
+    cover_name, cover_type, cover_data = cover_image(doc)
+    pages = _pages(doc, cover_name)
     files = {name: xhtml for name, _, xhtml in pages}
     _link_across_files(files)
     book = epub.EpubBook()
     _metadata(book, doc)
-    css = font_face_css("../fonts", "woff2") + "\n" + (STYLES / "css" / "epub.css").read_text("utf-8")
-    book.add_item(epub.EpubItem("css", "css/epub.css", "text/css", css.encode()))
-    for stem, _, _ in FONT_FACES:
-        book.add_item(epub.EpubItem(f"font-{stem}", f"fonts/{stem}.woff2", "font/woff2",
-                                    (FONTS / f"{stem}.woff2").read_bytes()))
-    cover = epub.EpubItem("cover-image", COVER_IMAGE, "image/png", render_cover(doc))
+    _stylesheet(book, doc)
+    cover = epub.EpubItem("cover-image", cover_name, cover_type, cover_data)
     cover.properties = ["cover-image"]
     book.add_item(cover)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
@@ -68,8 +67,8 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     book.toc = [epub.Link(name, title, _item_id(name)) for name, title, _ in pages]
     # Cover, title page, copyright page, then the contents, then the text.
     book.spine = [items[n] for n, _, _ in pages[:3]] + [nav_item] + [items[n] for n, _, _ in pages[3:]]
-    nav = render_template("epub/nav.xhtml", **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc),
-                                                       page_list=_page_list(doc)))
+    nav = render_template("epub/nav.xhtml", doc.config.layouts,
+                          **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc), page_list=_page_list(doc)))
     target = io.BytesIO()
     writer = _Writer(target, book, nav.encode(), {**epub.EpubWriter.DEFAULT_OPTIONS, "mtime": modified,
                                                         "compresslevel": 0},
@@ -84,13 +83,29 @@ def _item_id(file_name: str) -> str:
     return "doc-" + file_name.removesuffix(".xhtml")
 
 
-def _pages(doc: Document) -> list[tuple[str, str, str]]:
+def _stylesheet(book: epub.EpubBook, doc: Document) -> None:
+    """The EPUB's stylesheet (the book face's @font-face rules, the shipped CSS, then the book's own),
+    the fonts and the files the book's stylesheets name."""
+    typeface = body_typeface(doc.config.fonts)
+    own, copies = screen_stylesheets(doc.config.css.get("epub", []))
+    css = font_face_css(typeface, "../fonts") + "\n" + shipped_css("epub", typeface) + (own and "\n" + own)
+    book.add_item(epub.EpubItem("css", "css/epub.css", "text/css", css.encode()))
+    for name, path in published_fonts(typeface).items():
+        book.add_item(epub.EpubItem(f"font-{NOT_NAME.sub('-', path.stem)}", f"fonts/{name}",
+                                    FONT_TYPES[path.suffix.lower()], path.read_bytes()))
+    copies = {name: path for name, path in copies.items() if name not in doc.images}  # an image of the text too
+    for n, (name, path) in enumerate(sorted(copies.items()), 1):
+        book.add_item(epub.EpubItem(f"style-file-{n}", name, RESOURCE_TYPES[path.suffix.lower()],
+                                    path.read_bytes()))
+
+
+def _pages(doc: Document, cover_name: str) -> list[tuple[str, str, str]]:
     """(file name, title, XHTML) for each document of the EPUB, in reading order."""
     def page(part: str, title: str, **values: object) -> str:
-        return render_template("epub/page.xhtml", **context(doc, "epub", part=part, page_title=title,
-                                                             body_type=None, **values))
+        return render_template("epub/page.xhtml", doc.config.layouts,
+                               **context(doc, "epub", part=part, page_title=title, body_type=None, **values))
 
-    pages = [("cover.xhtml", "Cover", page("cover", doc.config.title, cover_image=COVER_IMAGE,
+    pages = [("cover.xhtml", "Cover", page("cover", doc.config.title, cover_image=cover_name,
                                            cover_alt=cover_alt(doc))),
              ("titlepage.xhtml", "Title page", page("titlepage", doc.config.title)),
              ("copyright.xhtml", "Copyright", page("copyright", "Copyright"))]
@@ -150,7 +165,7 @@ def _landmarks(doc: Document) -> list[dict[str, str]]:
 def _metadata(book: epub.EpubBook, doc: Document) -> None:
     config = doc.config
     _accessibility(book, doc)
-    book.set_identifier(config.identifier or f"urn:publish:{doc.slug}")
+    book.set_identifier(config.identifier.epub or f"urn:publish:{doc.slug}")
     book.set_title(config.title)
     book.set_language(config.language)
     if config.subtitle:

@@ -6,9 +6,11 @@ import html
 import json
 import re
 
+from publish.fonts import SHIPPED, Typeface, body_typeface, font_face_css, published_fonts, shipped_css
 from publish.model import Document
-from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
+from publish.render import context, render_template
 from publish.render.markup import chapter_body
+from publish.stylesheets import Stylesheet, screen_stylesheets
 
 # schema.org properties for our contributor roles (interviewers and interviewees as contributor/author).
 SCHEMA_ROLES = {"author": "author", "interviewee": "author", "editor": "editor", "translator": "translator",
@@ -22,10 +24,11 @@ def render_web(doc: Document) -> dict[str, bytes]:
     tips = reference_tips(doc)
     bodies = {chapter.id: with_reference_tips(chapter_body(chapter, "html", doc.page_map), tips)
               for chapter in doc.chapters}
-    page = render_template("html/book.html", **context(doc, "html", bodies=bodies, canonical=canonical_url(doc),
-                                                         json_ld=json_ld(doc)))
+    page = render_template("html/book.html", doc.config.layouts,
+                           **context(doc, "html", bodies=bodies, canonical=canonical_url(doc), json_ld=json_ld(doc)))
     images = {name: path.read_bytes() for name, path in doc.images.items()}
-    return {"index.html": page.encode(), **web_assets(), **images}
+    assets = web_assets(body_typeface(doc.config.fonts), doc.config.css.get("web", []))
+    return {"index.html": page.encode(), **assets, **images}
 
 
 def canonical_url(doc: Document) -> str:
@@ -61,10 +64,7 @@ def json_ld(doc: Document) -> str:
         people = data.setdefault(prop, [])
         assert isinstance(people, list)
         people.append({"@type": "Person", "name": contributor.name})
-    if config.identifier:
-        data["identifier"] = config.identifier
-        if config.identifier.startswith("isbn:"):
-            data["isbn"] = config.identifier[5:]
+    data.update(_identified(config.identifier.main))
     for key, prop in (("description", "description"), ("date", "datePublished"), ("rights", "copyrightNotice")):
         if getattr(config, key):
             data[prop] = getattr(config, key)
@@ -75,8 +75,10 @@ def json_ld(doc: Document) -> str:
     url = canonical_url(doc)
     if url:
         data["url"] = url
+    epub_identifier = {} if config.identifier.shared else _identified(config.identifier.epub)
     data["workExample"] = [
         {"@type": "Book", "bookFormat": "https://schema.org/EBook", "name": f"{config.title} (EPUB)",
+         **epub_identifier,
          "encoding": {"@type": "MediaObject", "encodingFormat": "application/epub+zip",
                       "contentUrl": _download(doc, "epub")}},
         {"@type": "Book", "bookFormat": "https://schema.org/EBook", "name": f"{config.title} (PDF)",
@@ -87,15 +89,24 @@ def json_ld(doc: Document) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def _identified(identifier: str) -> dict[str, str]:
+    """schema.org's identifier, and isbn for an ISBN."""
+    if not identifier:
+        return {}
+    return {"identifier": identifier, **({"isbn": identifier[5:]} if identifier.startswith("isbn:") else {})}
+
+
 def _download(doc: Document, fmt: str) -> str:
     base = doc.config.base_url
     return f"{base.rstrip('/')}/{doc.slug}.{fmt}" if base else f"../{doc.slug}.{fmt}"
 
 
-def web_assets() -> dict[str, bytes]:
-    """The stylesheet and fonts a web page links to, under `assets/`."""
-    css = font_face_css("fonts", "woff2") + "\n" + (STYLES / "css" / "web.css").read_text("utf-8")
+def web_assets(typeface: Typeface = SHIPPED, sheets: list[Stylesheet] | None = None) -> dict[str, bytes]:
+    """The stylesheet and fonts a web page links to, under `assets/` (the shipped CSS in `typeface`,
+    then a book's own stylesheets), and the files those name."""
+    own, copies = screen_stylesheets(sheets or [])
+    css = font_face_css(typeface, "fonts") + "\n" + shipped_css("web", typeface) + (own and "\n" + own)
     files = {"assets/web.css": css.encode()}
-    for stem, _, _ in FONT_FACES:
-        files[f"assets/fonts/{stem}.woff2"] = (FONTS / f"{stem}.woff2").read_bytes()
-    return files
+    for name, path in published_fonts(typeface).items():
+        files[f"assets/fonts/{name}"] = path.read_bytes()
+    return files | {name: path.read_bytes() for name, path in copies.items()}

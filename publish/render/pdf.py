@@ -7,9 +7,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from publish.fonts import body_typeface, font_face_css, shipped_css
 from publish.geometry import page_css
 from publish.model import Document, PageStart
-from publish.render import FONTS, STYLES, context, font_face_css, render_template
+from publish.render import STYLES, context, render_template
 from publish.render.markup import chapter_body
 from publish.render.pagemap import read_page_map
 
@@ -33,13 +34,15 @@ def render_html(doc: Document, timestamp: str, profile: str = "default", chunk: 
     if chunk is not None:
         from publish.render.chunks import chunk_css
         css += chunk_css(doc, chunk)
+    typeface = body_typeface(doc.config.fonts)
     return render_template(
-        "pdf/book.html",
+        "pdf/book.html", doc.config.layouts,
         **context(doc, "pdf", bodies=bodies, timestamp=timestamp, chunk=chunk,
-                  font_css=font_face_css(FONTS.as_uri(), "ttf"),
+                  font_css=font_face_css(typeface),
+                  shipped_css=Markup(shipped_css("print", typeface)),
                   page_css=Markup(css),
                   hyphenation_lang=hyphenation_language(doc.config.language),
-                  stylesheet=(STYLES / "css" / "print.css").as_uri()),
+                  book_stylesheets=[sheet.path.as_uri() for sheet in doc.config.css.get("print", [])]),
     )
 
 
