@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +20,24 @@ FONT_FACES = (  # file stem, weight, style
     ("GentiumBookPlus-Bold", 700, "normal"),
     ("GentiumBookPlus-BoldItalic", 700, "italic"),
 )
+# Code (fenced blocks, code spans) is set in a monospaced face that covers what the book face does:
+# Latin, Greek and Cyrillic. One face: code is literal text, and emphasis never reaches into it.
+MONO_FONT = "DejaVu Sans Mono"
+MONO_LICENCE = "Bitstream Vera Fonts licence"
+MONO_FACES = (("DejaVuSansMono", 400, "normal"),)
+CODE = re.compile(r"<(?:code|pre|kbd|samp)\b")
+
+
+def sets_code(doc: Document) -> bool:
+    """Whether the book holds code, which its editions set (and its copyright page names) in MONO_FONT."""
+    return any(CODE.search(chapter.body) or any(CODE.search(note.html) for note in chapter.notes)
+               for chapter in doc.chapters)
+
+
+def font_faces(mono: bool) -> tuple[tuple[str, int, str], ...]:
+    """The faces an edition carries: the book face's, and with `mono` the code face."""
+    return FONT_FACES + (MONO_FACES if mono else ())
+
 
 @cache
 def environment() -> jinja2.Environment:
@@ -75,6 +94,8 @@ def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
         "byline": byline(doc),
         "font_name": BODY_FONT,
         "font_licence": FONT_LICENCE,
+        "code_font": MONO_FONT if sets_code(doc) else "",
+        "code_font_licence": MONO_LICENCE,
         "generator": f"publish {__version__}",
         "openings": {} if fmt == "pdf" else page_openings(doc.page_map, fmt),
         "references_markup": references_body(doc, fmt),
@@ -82,12 +103,13 @@ def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
     }
 
 
-def font_face_css(directory: Path | str, extension: str) -> str:
-    """@font-face rules for the book face, its files found under `directory`."""
+def font_face_css(directory: Path | str, extension: str, mono: bool = False) -> str:
+    """@font-face rules for the book face (and with `mono` the code face), its files under `directory`."""
     rules = []
-    for stem, weight, style in FONT_FACES:
-        rules.append(f'@font-face {{ font-family: "{BODY_FONT}"; src: url("{directory}/{stem}.{extension}"); '
-                     f"font-weight: {weight}; font-style: {style}; }}")
+    for family, faces in ((BODY_FONT, FONT_FACES), (MONO_FONT, MONO_FACES if mono else ())):
+        for stem, weight, style in faces:
+            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{directory}/{stem}.{extension}"); '
+                         f"font-weight: {weight}; font-style: {style}; }}")
     return "\n".join(rules)
 
 

@@ -9,7 +9,7 @@ import re
 from ebooklib import epub
 
 from publish.model import Document
-from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
+from publish.render import FONTS, STYLES, context, font_face_css, font_faces, render_template, sets_code
 from publish.render.cover import cover_alt, render_cover
 from publish.render.markup import chapter_body
 from publish.resources import IMAGE_TYPES
@@ -45,9 +45,10 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     _link_across_files(files)
     book = epub.EpubBook()
     _metadata(book, doc)
-    css = font_face_css("../fonts", "woff2") + "\n" + (STYLES / "css" / "epub.css").read_text("utf-8")
+    mono = sets_code(doc)  # a book without code does not carry the code face
+    css = font_face_css("../fonts", "woff2", mono) + "\n" + (STYLES / "css" / "epub.css").read_text("utf-8")
     book.add_item(epub.EpubItem("css", "css/epub.css", "text/css", css.encode()))
-    for stem, _, _ in FONT_FACES:
+    for stem, _, _ in font_faces(mono):
         book.add_item(epub.EpubItem(f"font-{stem}", f"fonts/{stem}.woff2", "font/woff2",
                                     (FONTS / f"{stem}.woff2").read_bytes()))
     cover = epub.EpubItem("cover-image", COVER_IMAGE, "image/png", render_cover(doc))

@@ -7,7 +7,7 @@ import json
 import re
 
 from publish.model import Document
-from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
+from publish.render import FONTS, STYLES, context, font_face_css, font_faces, render_template
 from publish.render.markup import chapter_body
 
 # schema.org properties for our contributor roles (interviewers and interviewees as contributor/author).
@@ -94,8 +94,9 @@ def _download(doc: Document, fmt: str) -> str:
 
 def web_assets() -> dict[str, bytes]:
     """The stylesheet and fonts a web page links to, under `assets/`."""
-    css = font_face_css("fonts", "woff2") + "\n" + (STYLES / "css" / "web.css").read_text("utf-8")
+    # Shared by every book of the catalogue; a browser fetches the code face only for a page with code.
+    css = font_face_css("fonts", "woff2", mono=True) + "\n" + (STYLES / "css" / "web.css").read_text("utf-8")
     files = {"assets/web.css": css.encode()}
-    for stem, _, _ in FONT_FACES:
+    for stem, _, _ in font_faces(mono=True):
         files[f"assets/fonts/{stem}.woff2"] = (FONTS / f"{stem}.woff2").read_bytes()
     return files

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from publish.geometry import page_css
 from publish.model import Document, PageStart
-from publish.render import FONTS, STYLES, context, font_face_css, render_template
+from publish.render import FONTS, STYLES, context, font_face_css, render_template, sets_code
 from publish.render.markup import chapter_body
 from publish.render.pagemap import read_page_map
 
@@ -36,7 +36,7 @@ def render_html(doc: Document, timestamp: str, profile: str = "default", chunk: 
     return render_template(
         "pdf/book.html",
         **context(doc, "pdf", bodies=bodies, timestamp=timestamp, chunk=chunk,
-                  font_css=font_face_css(FONTS.as_uri(), "ttf"),
+                  font_css=font_face_css(FONTS.as_uri(), "ttf", mono=sets_code(doc)),
                   page_css=Markup(css),
                   hyphenation_lang=hyphenation_language(doc.config.language),
                   stylesheet=(STYLES / "css" / "print.css").as_uri()),
