@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from publish.diagnostics import Diagnostics, position
+from publish.markup.frontmatter import front_matter_end
 
 if TYPE_CHECKING:
     from publish.book import Book
@@ -109,6 +110,8 @@ def _blank(match: re.Match[str]) -> str:
 def mask(text: str) -> tuple[str, str]:
     """The text without code and comments, and without tags and link destinations too; each masked
     character replaced by MASK, newlines kept, so that offsets stay."""
+    end = front_matter_end(text)  # YAML, not prose
+    text = re.sub(r"[^\n]", MASK, text[:end]) + text[end:]
     code_free = _CODE.sub(_blank, _FENCE.sub(_blank, text))
     return code_free, _HIDDEN.sub(_blank, code_free)
 
@@ -156,7 +159,7 @@ def source(path: str, text: str, language: str = "en") -> Source:
 def lint(sources: list[Source], ignore: Iterable[str] = (), ids: set[str] | None = None) -> Diagnostics:
     """Run every rule not ignored over the chapters of one book. With `ids` (every id the book's
     editions hold), links to a fragment are checked against them."""
-    from publish.lint import rules as _rules  # noqa: F401  (registers the rules)
+    from publish.lint import rules as _rules, unsupported as _unsupported  # noqa: F401  (registers the rules)
 
     found = Diagnostics()
     manuscript = Manuscript(sources, ids)
@@ -204,6 +207,6 @@ def lint_book(book: Book, ids: set[str] | None = None) -> Diagnostics:
 
 
 def rule_ids() -> list[str]:
-    from publish.lint import rules as _rules  # noqa: F401
+    from publish.lint import rules as _rules, unsupported as _unsupported  # noqa: F401
 
     return list(RULES)

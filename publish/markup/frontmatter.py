@@ -35,6 +35,15 @@ def split_front_matter(lines: list[str]) -> tuple[list[str], list[str]] | None:
     return None  # never closed: a thematic break, not front matter
 
 
+def front_matter_end(text: str) -> int:
+    """Offset just past a chapter's front matter (its closing line), 0 when it has none."""
+    lines = text.split("\n")
+    split = split_front_matter(lines)
+    if split is None:
+        return 0
+    return len("\n".join(lines[:len(split[0]) + 2]))
+
+
 def read_front_matter(lines: list[str]) -> tuple[dict[str, Any], list[Problem]]:
     """The keys of a front matter block and the problems in it; line 1 is the opening `---`."""
     text = "\n".join(lines)
