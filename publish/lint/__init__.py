@@ -159,8 +159,7 @@ def source(path: str, text: str, language: str = "en") -> Source:
 def lint(sources: list[Source], ignore: Iterable[str] = (), ids: set[str] | None = None) -> Diagnostics:
     """Run every rule not ignored over the chapters of one book. With `ids` (every id the book's
     editions hold), links to a fragment are checked against them."""
-    from publish.lint import rules as _rules, unsupported as _unsupported  # noqa: F401  (registers the rules)
-
+    _register_rules()
     found = Diagnostics()
     manuscript = Manuscript(sources, ids)
     skipped = set(ignore)
@@ -206,7 +205,12 @@ def lint_book(book: Book, ids: set[str] | None = None) -> Diagnostics:
     return lint(sources, book.config.lint.get("ignore", []), ids)
 
 
+def _register_rules() -> None:
+    """Import the modules whose rules register themselves (they import this one, so not at its top)."""
+    from publish.lint import rules, unsupported  # noqa: F401
+
+
 def rule_ids() -> list[str]:
-    from publish.lint import rules as _rules, unsupported as _unsupported  # noqa: F401
+    _register_rules()
 
     return list(RULES)
