@@ -36,6 +36,8 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
         html = sanitize(md.convert(source.text))
         for line, col, severity, message in md.front_matter_problems:
             getattr(found, severity)(source.path, message, line, col)
+        if any(severity == "error" for _, _, severity, _ in md.front_matter_problems):
+            continue  # the chapter's title may be what is wrong: say nothing more of it
         chapter_citations = _citations(md.citations, source, len(citations))
         chapter = _chapter(html, source, used_ids, len([n for c in chapters for n in c.notes]),
                            resource_roots(book.root, book.allow_remote), found)
