@@ -246,8 +246,8 @@ def test_front_matter_title_is_the_chapter_heading(built: Path):
      "a.md:3:1: warning: front matter key 'author' is not used"),
     ("---\ntitle: [unclosed\n---\n\nText.\n", "a.md:2:17: error: front matter is not valid YAML"),
     ("---\n- a list\n---\n\nText.\n", "a.md:2:1: error: front matter must be a mapping"),
-    ("---\nsubject: x\n---\n\nText.\n", "a.md:1:1: error: a chapter must begin with a level-1 heading "
-                                        "('# Title'); its front matter gives no 'title'"),
+    ("---\nsubject: x\n---\n\nText.\n",
+     "a.md:1:1: error: a chapter must begin with a level-1 heading ('# Title'); its front matter gives no 'title'"),
 ])
 def test_front_matter_problems_at_their_line(tmp_path: Path, front: str, expected: str):
     book = write_book(tmp_path / "book", {"a.md": front}, "title: Front\n")
@@ -304,3 +304,10 @@ def test_unsupported_markdown_can_be_switched_off(tmp_path: Path):
                       "title: T\nlint: {ignore: [unsupported-markdown]}\n")
     result = run_publish("check", book)
     assert result.code == 0 and "unsupported-markdown" not in result.stderr
+
+
+def test_a_setext_heading_is_no_paragraph_to_the_linter(tmp_path: Path):
+    chapter = "Title\n=====\n\nSection by underline\n--------------------\n\nthen a lower-case paragraph.\n"
+    book = write_book(tmp_path / "book", {"a.md": chapter}, "title: T\n")
+    result = run_publish("check", book)
+    assert result.code == 0 and result.stderr == "", result.stderr

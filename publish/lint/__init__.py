@@ -129,6 +129,9 @@ _KINDS = [
 ]
 
 
+_SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+
+
 def blocks(text: str, masked: str) -> list[Block]:
     """The blocks of a chapter: runs of lines that are not blank in the written text."""
     found = []
@@ -143,6 +146,8 @@ def blocks(text: str, masked: str) -> list[Block]:
             newline = text.find("\n", start, end)
             first = text[start:newline if newline >= 0 else end]
             kind = next((k for k, pattern in _KINDS if pattern.match(first)), "text")
+            if kind == "text" and newline >= 0 and _SETEXT_UNDERLINE.fullmatch(text, newline + 1, end):
+                kind = "heading"  # a title underlined with === or ---
             if not masked[start:end].strip(" \t\n" + MASK):
                 kind = "code"  # a fenced code block, or a comment standing alone
             found.append(Block(start, end, kind))
