@@ -10,7 +10,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
+from markdown_it import MarkdownIt
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTTextContainer, LTTextLine
 
@@ -196,6 +199,42 @@ def test_lists_nested_by_two_three_and_four_spaces(edition: etree._Element):
 def test_list_nesting_follows_commonmark(written: str, expected: str):
     html = make_markdown({}).convert(written)
     assert re.sub(r">\s+<", "><", html).strip() == expected
+
+
+def list_trees(depth: int) -> st.SearchStrategy:
+    """A list as a tree, `depth` levels at most: its kind ("-", "*" or "1.") and its items, each with
+    maybe a sub-list."""
+    sub = st.none() | list_trees(depth - 1) if depth > 1 else st.none()
+    return st.tuples(st.sampled_from(["-", "*", "1."]), st.lists(st.tuples(st.just(""), sub), min_size=1, max_size=3))
+
+
+def written(tree, indent: int, deeper: list[bool], count: list[int]) -> list[str]:
+    """The tree as Markdown: each sub-list indented as CommonMark allows, either to its item's text
+    (two spaces under `-`, three under `1.`) or by four spaces, as `deeper` says level by level."""
+    marker, items = tree
+    lines = []
+    for number, (_, sub) in enumerate(items, 1):
+        count[0] += 1
+        mark = f"{number}." if marker == "1." else marker
+        lines.append(" " * indent + f"{mark} item{count[0]}")
+        if sub is not None:
+            four = deeper[len(lines) % len(deeper)]
+            step = max(4, len(mark) + 1) if four else len(mark) + 1
+            lines += written(sub, indent + step, deeper, count)
+    return lines
+
+
+def shape(html: str) -> str:
+    """Only the nesting: tags and texts, no paragraphs, spaces or start numbers."""
+    html = re.sub(r"</?p>|\s+", "", html)
+    return re.sub(r'<ol start="\d+">', "<ol>", html)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=list_trees(4), deeper=st.lists(st.booleans(), min_size=1, max_size=4))
+def test_nested_lists_have_the_structure_commonmark_gives_them(tree, deeper: list[bool]):
+    source = "\n".join(written(tree, 0, deeper, [0])) + "\n"
+    assert shape(make_markdown({}).convert(source)) == shape(MarkdownIt("commonmark").render(source)), source
 
 
 # Tables, strikethrough, definition lists, line breaks, headings -----------

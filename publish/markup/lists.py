@@ -9,10 +9,13 @@ re-indents a list (and the blocks after it that continue its items) to that form
   does not reach;
 - a block after a blank line belongs to the innermost open item whose text it reaches (CommonMark's
   rule), keeping its indentation relative to that text (four more spaces still make code);
-- a line continuing a paragraph (no blank line before it) is left as written.
+- a line continuing a paragraph (no blank line before it) is left as written;
+- an item that closes the one a block continues starts a block of its own (Python-Markdown hands a
+  block that begins indented, whole, to the item before it).
 
 Re-indenting text already in Python-Markdown's form changes nothing, so nested parsing (the list
-processors parse each item's text again) is not disturbed.
+processors parse each item's text again) is not disturbed. tests/test_markdown.py compares the
+structure of generated lists with a CommonMark parser's.
 """
 
 from __future__ import annotations
@@ -58,29 +61,38 @@ class ListReindenter:
     def __init__(self) -> None:
         self.open: list[_Item] = []
 
-    def block(self, block: str, after_blank: bool) -> str | None:
-        """The block re-indented, or None when it does not continue the list."""
+    def block(self, block: str, after_blank: bool) -> tuple[str, str | None] | None:
+        """The block re-indented, and the rest of it to read as a block of its own (an item that
+        closes the item this block continues), or None when the block does not continue the list."""
         lines = block.split("\n")
-        out: list[str] = []
+        first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+        out: list[str] = lines[:first]  # the block split can leave a newline before the text
         shift: int | None = None  # for the lines of a block that continues an item's text
-        for i, line in enumerate(lines):
+        continued: _Item | None = None  # that item
+        for i in range(first, len(lines)):
+            line = lines[i]
             n = _indent(line)
             m = _marker(line)
             if m and self._takes_marker(n):
+                if continued is not None and n < continued.marker_col + 2:
+                    # Python-Markdown gives a block that begins indented to the item before it,
+                    # whole: the item that closes this one must begin a block.
+                    return "\n".join(out), "\n".join(lines[i:])
                 out.append(self._item(line, n, m))
-                shift = None
-            elif i == 0 and after_blank:
+                shift, continued = None, None
+            elif i == first and after_blank:
                 while self.open and n < self.open[-1].content_col:
                     self.open.pop()
                 if not self.open:
                     return None
-                shift = self.open[-1].out_col + (n - self.open[-1].content_col) - n
+                continued = self.open[-1]
+                shift = continued.out_col + (n - continued.content_col) - n
                 out.append(" " * (n + shift) + line[n:])
             elif shift is not None:
                 out.append(" " * max(0, n + shift) + line[n:])
             else:
                 out.append(line)  # a paragraph's continuation: lazy, as written
-        return "\n".join(out)
+        return "\n".join(out), None
 
     def _takes_marker(self, n: int) -> bool:
         """Whether a marker indented `n` spaces starts an item (not code, nor text of a deeper item)."""
@@ -112,11 +124,15 @@ class _NestedListProcessor(BlockProcessor):
 
     def run(self, parent: etree.Element, blocks: list[str]) -> bool:
         reindent = ListReindenter()
-        for index, block in enumerate(blocks):
-            new = reindent.block(block, after_blank=index > 0)
-            if new is None:
+        index = 0
+        while index < len(blocks):
+            reindented = reindent.block(blocks[index], after_blank=index > 0)
+            if reindented is None:
                 break
-            blocks[index] = new
+            blocks[index], rest = reindented
+            if rest is not None:
+                blocks.insert(index + 1, rest)
+            index += 1
         return False  # not handled: the list processors take the block from here
 
 
