@@ -165,7 +165,9 @@ def test_the_code_face_is_carried_named_and_licensed_only_where_there_is_code(bu
         assert not any("DejaVu" in n for n in epub.namelist())
     plain = " ".join(lxml.html.parse(str(built / "plain" / "index.html")).getroot().itertext())
     assert "Set in Gentium Book Plus (SIL Open Font License 1.1). Made with" in plain
-    assert (built / "assets" / "fonts" / "DejaVuSansMono.woff2").is_file()
+    assert (built / "code" / "assets" / "fonts" / "DejaVuSansMono.woff2").is_file()
+    assert "DejaVuSansMono.woff2" in (built / "code" / "assets" / "web.css").read_text()
+    assert not (built / "plain" / "assets" / "fonts" / "DejaVuSansMono.woff2").exists()
 
 
 # Lists ---------------------------------------------------------------------

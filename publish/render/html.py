@@ -7,7 +7,7 @@ import json
 import re
 
 from publish.model import Document
-from publish.render import FONTS, STYLES, context, font_face_css, font_faces, render_template
+from publish.render import FONTS, STYLES, context, font_face_css, font_faces, render_template, sets_code
 from publish.render.markup import chapter_body
 
 # schema.org properties for our contributor roles (interviewers and interviewees as contributor/author).
@@ -25,7 +25,7 @@ def render_web(doc: Document) -> dict[str, bytes]:
     page = render_template("html/book.html", **context(doc, "html", bodies=bodies, canonical=canonical_url(doc),
                                                          json_ld=json_ld(doc)))
     images = {name: path.read_bytes() for name, path in doc.images.items()}
-    return {"index.html": page.encode(), **web_assets(), **images}
+    return {"index.html": page.encode(), **web_assets(mono=sets_code(doc)), **images}
 
 
 def canonical_url(doc: Document) -> str:
@@ -92,11 +92,10 @@ def _download(doc: Document, fmt: str) -> str:
     return f"{base.rstrip('/')}/{doc.slug}.{fmt}" if base else f"../{doc.slug}.{fmt}"
 
 
-def web_assets() -> dict[str, bytes]:
-    """The stylesheet and fonts a web page links to, under `assets/`."""
-    # Shared by every book of the catalogue; a browser fetches the code face only for a page with code.
-    css = font_face_css("fonts", "woff2", mono=True) + "\n" + (STYLES / "css" / "web.css").read_text("utf-8")
+def web_assets(mono: bool = False) -> dict[str, bytes]:
+    """The stylesheet and fonts a web page links to, under `assets/`; with `mono` the code face too."""
+    css = font_face_css("fonts", "woff2", mono) + "\n" + (STYLES / "css" / "web.css").read_text("utf-8")
     files = {"assets/web.css": css.encode()}
-    for stem, _, _ in font_faces(mono=True):
+    for stem, _, _ in font_faces(mono):
         files[f"assets/fonts/{stem}.woff2"] = (FONTS / f"{stem}.woff2").read_bytes()
     return files
