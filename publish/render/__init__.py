@@ -20,8 +20,8 @@ FONT_FACES = (  # file stem, weight, style
     ("GentiumBookPlus-Bold", 700, "normal"),
     ("GentiumBookPlus-BoldItalic", 700, "italic"),
 )
-# Code (fenced blocks, code spans) is set in a monospaced face that covers what the book face does:
-# Latin, Greek and Cyrillic. One face: code is literal text, and emphasis never reaches into it.
+# Code (fenced blocks, code spans) is set in a monospaced face covering Latin, Greek and Cyrillic as the
+# book face does (a rarer letter it lacks falls back to the book face). One face: code is literal text.
 MONO_FONT = "DejaVu Sans Mono"
 MONO_LICENCE = "Bitstream Vera Fonts licence"
 MONO_FACES = (("DejaVuSansMono", 400, "normal"),)
