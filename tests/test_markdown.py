@@ -239,6 +239,15 @@ def test_nested_lists_have_the_structure_commonmark_gives_them(tree, deeper: lis
     assert shape(make_markdown({}).convert(source)) == shape(MarkdownIt("commonmark").render(source)), source
 
 
+@pytest.mark.parametrize("written, expected", [
+    ("Text:\n```\ncode\n```\nAfter.\n", "<p>Text:</p><pre><code>code</code></pre><p>After.</p>"),
+    ("> Text:\n> ```\n> code\n> ```\n", "<blockquote><p>Text:</p><pre><code>code</code></pre></blockquote>"),
+    ("- a\n  ```\n  code\n  ```\n- b\n", "<ul><li><p>a</p><pre><code>code</code></pre></li><li><p>b</p></li></ul>"),
+])
+def test_a_fenced_block_that_interrupts_a_paragraph_is_a_block_of_its_own(written: str, expected: str):
+    assert re.sub(r">\s+<", "><", make_markdown({}).convert(written)).strip() == expected
+
+
 # Tables, strikethrough, definition lists, line breaks, headings -----------
 
 def test_aligned_table_columns_are_classes_and_the_epub_is_valid(built: Path, edition: etree._Element):

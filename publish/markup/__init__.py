@@ -11,6 +11,7 @@ import markdown
 from publish.markup.breaks import HardBreakExtension
 from publish.markup.citations import CitationExtension
 from publish.markup.editorial import EditorialExtension
+from publish.markup.fences import FenceSpacingExtension
 from publish.markup.frontmatter import FrontMatterExtension
 from publish.markup.lists import NestedListExtension
 from publish.markup.speakers import SpeakerExtension
@@ -41,6 +42,7 @@ def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
             FrontMatterExtension(),
             "pymdownx.superfences",  # fenced code, in lists and quotations too
             "pymdownx.highlight",
+            FenceSpacingExtension(),
             "pymdownx.tilde",
             "footnotes",
             "tables",
