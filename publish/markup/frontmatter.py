@@ -1,6 +1,6 @@
-"""YAML front matter at the start of a chapter, as Pandoc, Jekyll and Hugo write it: `---`, YAML, `---`
-(or `...`). Its `title` is the chapter's title when the chapter has no `# heading`; the book's
-metadata is book.yaml's, so every other key is reported as not used.
+"""YAML front matter at the start of a chapter, as Pandoc, Jekyll and Hugo write it: `---`, YAML (not a
+blank line first), `---` (or `...`). Its `title` is the chapter's title when the chapter has no
+`# heading`; the book's metadata is book.yaml's, so every other key is reported as not used.
 
 The block is taken out before Markdown reads the chapter; what it holds and the problems found in it
 (with their line and column in the chapter) are kept on `md.front_matter` and
@@ -27,8 +27,8 @@ Problem = tuple[int, int, str, str]  # line, column, "error" or "warning", messa
 
 def split_front_matter(lines: list[str]) -> tuple[list[str], list[str]] | None:
     """(the front matter's lines, the chapter's lines after it), or None when it has none."""
-    if not lines or not OPENING.match(lines[0]):
-        return None
+    if len(lines) < 2 or not OPENING.match(lines[0]) or not lines[1].strip():
+        return None  # as in Pandoc, the opening line is followed by YAML, not by a blank line
     for index in range(1, len(lines)):
         if CLOSING.match(lines[index]):
             return lines[1:index], lines[index + 1:]
@@ -60,7 +60,7 @@ def read_front_matter(lines: list[str]) -> tuple[dict[str, Any], list[Problem]]:
     if not isinstance(data, dict) or node is None:
         return {}, [(2, 1, "error", "front matter must be a mapping of keys to values ('title: ...')")]
     problems: list[Problem] = []
-    for key_node, value_node in node.value:
+    for key_node, _ in node.value:
         key, line, col = key_node.value, key_node.start_mark.line + 2, key_node.start_mark.column + 1
         if key not in KEYS:
             message = (f"front matter key '{key}' is not used: a chapter's front matter gives only its "
