@@ -37,6 +37,10 @@ SHIPPED = Typeface("Gentium Book Plus", tuple(
     FontFace(weight, style, FONTS / f"GentiumBookPlus-{stem}.ttf", FONTS / f"GentiumBookPlus-{stem}.woff2")
     for stem, (weight, style) in zip(("Regular", "Italic", "Bold", "BoldItalic"), FACES.values())),
     "SIL Open Font License 1.1")
+# Code (fenced blocks, code spans) is set in a monospaced face covering Latin, Greek and Cyrillic as the
+# book face does (a rarer letter it lacks falls back to the book face). One face: code is literal text.
+MONO = Typeface("DejaVu Sans Mono", (FontFace(400, "normal", FONTS / "DejaVuSansMono.ttf",
+                                              FONTS / "DejaVuSansMono.woff2"),), "Bitstream Vera Fonts licence")
 
 
 def body_typeface(fonts: dict[str, Typeface]) -> Typeface:

@@ -14,6 +14,7 @@ from markdown.extensions.toc import slugify
 from publish.book import Book, ChapterSource
 from publish.diagnostics import Diagnostics, position
 from publish.markup import make_markdown, tie_spaced_dashes
+from publish.markup.frontmatter import split_front_matter
 from publish.markup.sanitize import sanitize
 from publish.model import Chapter, Citation, Heading, Note, SourcePosition
 from publish.resources import IMAGE_TYPES, REMOTE_CACHE, Refused, fetch_remote, image_name, local_file
@@ -33,6 +34,10 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
     for source in book.chapters:
         md.reset()
         html = sanitize(md.convert(source.text))
+        for line, col, severity, message in md.front_matter_problems:
+            getattr(found, severity)(source.path, message, line, col)
+        if any(severity == "error" for _, _, severity, _ in md.front_matter_problems):
+            continue  # the chapter's title may be what is wrong: say nothing more of it
         chapter_citations = _citations(md.citations, source, len(citations))
         chapter = _chapter(html, source, used_ids, len([n for c in chapters for n in c.notes]),
                            resource_roots(book.root, book.allow_remote), found)
@@ -99,7 +104,10 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
     _tie_spaced_dashes(root)
     first = root[0] if len(root) else None
     if first is None or first.tag != "h1":
-        found.error(source.path, "a chapter must begin with a level-1 heading ('# Title')", 1, 1)
+        message = "a chapter must begin with a level-1 heading ('# Title')"
+        if split_front_matter(source.text.split("\n")) is not None:
+            message += "; its front matter gives no 'title' to stand for one"
+        found.error(source.path, message, 1, 1)
         return None
     classes = set((first.get("class") or "").split())
     role = next((r for r in ROLES if r in classes), "body")

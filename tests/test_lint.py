@@ -51,6 +51,8 @@ SEEDED = [
     ("", None, None),
     ("A space before , a comma.", "space-before-punctuation", " , a"),
     ("", None, None),
+    ("Energy is $E = mc^2$, written as math.", "unsupported-markdown", "$E"),
+    ("", None, None),
     ("The years from 1989 to", "page-break-split", "o\n"),
     ("", None, None),
     ("1991 were hard.", None, None),

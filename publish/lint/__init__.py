@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from publish.diagnostics import Diagnostics, position
+from publish.markup.frontmatter import front_matter_end
 
 if TYPE_CHECKING:
     from publish.book import Book
@@ -109,6 +110,8 @@ def _blank(match: re.Match[str]) -> str:
 def mask(text: str) -> tuple[str, str]:
     """The text without code and comments, and without tags and link destinations too; each masked
     character replaced by MASK, newlines kept, so that offsets stay."""
+    end = front_matter_end(text)  # YAML, not prose
+    text = re.sub(r"[^\n]", MASK, text[:end]) + text[end:]
     code_free = _CODE.sub(_blank, _FENCE.sub(_blank, text))
     return code_free, _HIDDEN.sub(_blank, code_free)
 
@@ -126,6 +129,9 @@ _KINDS = [
 ]
 
 
+_SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+
+
 def blocks(text: str, masked: str) -> list[Block]:
     """The blocks of a chapter: runs of lines that are not blank in the written text."""
     found = []
@@ -140,6 +146,8 @@ def blocks(text: str, masked: str) -> list[Block]:
             newline = text.find("\n", start, end)
             first = text[start:newline if newline >= 0 else end]
             kind = next((k for k, pattern in _KINDS if pattern.match(first)), "text")
+            if kind == "text" and newline >= 0 and _SETEXT_UNDERLINE.fullmatch(text, newline + 1, end):
+                kind = "heading"  # a title underlined with === or ---
             if not masked[start:end].strip(" \t\n" + MASK):
                 kind = "code"  # a fenced code block, or a comment standing alone
             found.append(Block(start, end, kind))
@@ -156,8 +164,7 @@ def source(path: str, text: str, language: str = "en") -> Source:
 def lint(sources: list[Source], ignore: Iterable[str] = (), ids: set[str] | None = None) -> Diagnostics:
     """Run every rule not ignored over the chapters of one book. With `ids` (every id the book's
     editions hold), links to a fragment are checked against them."""
-    from publish.lint import rules as _rules  # noqa: F401  (registers the rules)
-
+    _register_rules()
     found = Diagnostics()
     manuscript = Manuscript(sources, ids)
     skipped = set(ignore)
@@ -203,7 +210,12 @@ def lint_book(book: Book, ids: set[str] | None = None) -> Diagnostics:
     return lint(sources, book.config.lint.get("ignore", []), ids)
 
 
+def _register_rules() -> None:
+    """Import the modules whose rules register themselves (they import this one, so not at its top)."""
+    from publish.lint import rules, unsupported  # noqa: F401
+
+
 def rule_ids() -> list[str]:
-    from publish.lint import rules as _rules  # noqa: F401
+    _register_rules()
 
     return list(RULES)

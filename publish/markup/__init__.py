@@ -1,4 +1,6 @@
-"""Our Markdown: Python-Markdown with footnotes, tables, attribute lists, smart typography and our extensions."""
+"""Our Markdown: Python-Markdown with footnotes, tables, attribute lists, smart typography, what a Pandoc or
+CommonMark user writes (fenced code, nested lists, strikethrough, definition lists, hard breaks, front
+matter) and our extensions."""
 
 from __future__ import annotations
 
@@ -6,9 +8,14 @@ import re
 
 import markdown
 
+from publish.markup.breaks import HardBreakExtension
 from publish.markup.citations import CitationExtension
 from publish.markup.editorial import EditorialExtension
+from publish.markup.fences import FenceSpacingExtension
+from publish.markup.frontmatter import FrontMatterExtension
+from publish.markup.lists import NestedListExtension
 from publish.markup.speakers import SpeakerExtension
+from publish.markup.tables import TableAlignExtension
 
 # Smart typography as characters, not HTML entities, so every format reads the same text.
 TYPOGRAPHY = {
@@ -32,8 +39,18 @@ def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
     return markdown.Markdown(
         output_format="xhtml",
         extensions=[
+            FrontMatterExtension(),
+            "pymdownx.superfences",  # fenced code, in lists and quotations too
+            "pymdownx.highlight",
+            FenceSpacingExtension(),
+            "pymdownx.tilde",
             "footnotes",
             "tables",
+            TableAlignExtension(),
+            "def_list",
+            "sane_lists",
+            NestedListExtension(),
+            HardBreakExtension(),
             "attr_list",
             "smarty",
             CitationExtension(),
@@ -43,6 +60,9 @@ def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
         extension_configs={
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Back to the text"},
             "smarty": {"smart_angled_quotes": False, "substitutions": TYPOGRAPHY},
-            "tables": {"use_align_attribute": True},
+            "tables": {"use_align_attribute": True},  # made classes by TableAlignExtension
+            # `<pre><code class="language-python">`, no highlighting: the text as written, in every format.
+            "pymdownx.highlight": {"use_pygments": False, "css_class": ""},
+            "pymdownx.tilde": {"subscript": False},  # `~~struck~~` only; a lone `~` stays a tilde
         },
     )

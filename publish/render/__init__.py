@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path, PurePath
 
@@ -10,9 +11,22 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from publish import __version__
 from publish.diagnostics import ManuscriptError, fail
-from publish.fonts import body_typeface
+from publish.fonts import MONO, Typeface, body_typeface
 from publish.model import Document
 from publish.paths import FONTS, LAYOUTS, STYLES  # noqa: F401 (re-exported for the renderers)
+
+CODE = re.compile(r"<(?:code|pre|kbd|samp)\b")
+
+
+def sets_code(doc: Document) -> bool:
+    """Whether the book holds code, which its editions set (and its copyright page names) in the code face."""
+    return any(CODE.search(chapter.body) or any(CODE.search(note.html) for note in chapter.notes)
+               for chapter in doc.chapters)
+
+
+def typefaces(doc: Document) -> list[Typeface]:
+    """The typefaces an edition carries: the book's, and the code face when the book holds code."""
+    return [body_typeface(doc.config.fonts), *([MONO] if sets_code(doc) else [])]
 
 
 @cache
@@ -101,6 +115,8 @@ def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
         "byline": byline(doc),
         "font_name": body_typeface(config.fonts).family,
         "font_licence": body_typeface(config.fonts).licence,
+        "code_font": MONO.family if sets_code(doc) else "",
+        "code_font_licence": MONO.licence,
         "generator": f"publish {__version__}",
         "openings": {} if fmt == "pdf" else page_openings(doc.page_map, fmt),
         "references_markup": references_body(doc, fmt),

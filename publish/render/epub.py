@@ -8,9 +8,9 @@ import re
 
 from ebooklib import epub
 
-from publish.fonts import FONT_TYPES, body_typeface, font_face_css, published_fonts, shipped_css
+from publish.fonts import FONT_TYPES, font_face_css, published_fonts, shipped_css
 from publish.model import Document
-from publish.render import context, render_template
+from publish.render import context, render_template, typefaces
 from publish.render.cover import cover_alt, cover_image
 from publish.render.markup import chapter_body
 from publish.resources import IMAGE_TYPES
@@ -86,11 +86,12 @@ def _item_id(file_name: str) -> str:
 def _stylesheet(book: epub.EpubBook, doc: Document) -> None:
     """The EPUB's stylesheet (the book face's @font-face rules, the shipped CSS, then the book's own),
     the fonts and the files the book's stylesheets name."""
-    typeface = body_typeface(doc.config.fonts)
+    faces = typefaces(doc)  # the book face, and the code face when the book holds code
     own, copies = screen_stylesheets(doc.config.css.get("epub", []))
-    css = font_face_css(typeface, "../fonts") + "\n" + shipped_css("epub", typeface) + (own and "\n" + own)
+    css = "\n".join(font_face_css(face, "../fonts") for face in faces) + "\n" + shipped_css("epub", faces[0])
+    css += own and "\n" + own
     book.add_item(epub.EpubItem("css", "css/epub.css", "text/css", css.encode()))
-    for name, path in published_fonts(typeface).items():
+    for name, path in {name: path for face in faces for name, path in published_fonts(face).items()}.items():
         book.add_item(epub.EpubItem(f"font-{NOT_NAME.sub('-', path.stem)}", f"fonts/{name}",
                                     FONT_TYPES[path.suffix.lower()], path.read_bytes()))
     copies = {name: path for name, path in copies.items() if name not in doc.images}  # an image of the text too

@@ -6,9 +6,9 @@ import html
 import json
 import re
 
-from publish.fonts import SHIPPED, Typeface, body_typeface, font_face_css, published_fonts, shipped_css
+from publish.fonts import SHIPPED, Typeface, font_face_css, published_fonts, shipped_css
 from publish.model import Document
-from publish.render import context, render_template
+from publish.render import context, render_template, typefaces
 from publish.render.markup import chapter_body
 from publish.stylesheets import Stylesheet, screen_stylesheets
 
@@ -27,7 +27,7 @@ def render_web(doc: Document) -> dict[str, bytes]:
     page = render_template("html/book.html", doc.config.layouts,
                            **context(doc, "html", bodies=bodies, canonical=canonical_url(doc), json_ld=json_ld(doc)))
     images = {name: path.read_bytes() for name, path in doc.images.items()}
-    assets = web_assets(body_typeface(doc.config.fonts), doc.config.css.get("web", []))
+    assets = web_assets(typefaces(doc), doc.config.css.get("web", []))
     return {"index.html": page.encode(), **assets, **images}
 
 
@@ -101,12 +101,15 @@ def _download(doc: Document, fmt: str) -> str:
     return f"{base.rstrip('/')}/{doc.slug}.{fmt}" if base else f"../{doc.slug}.{fmt}"
 
 
-def web_assets(typeface: Typeface = SHIPPED, sheets: list[Stylesheet] | None = None) -> dict[str, bytes]:
-    """The stylesheet and fonts a web page links to, under `assets/` (the shipped CSS in `typeface`,
-    then a book's own stylesheets), and the files those name."""
+def web_assets(faces: list[Typeface] | None = None, sheets: list[Stylesheet] | None = None) -> dict[str, bytes]:
+    """The stylesheet and fonts a web page links to, under `assets/` (the shipped CSS in the first of
+    `faces`, the text's, with every face's @font-face rules; then a book's own stylesheets), and the
+    files those name."""
+    faces = faces or [SHIPPED]
     own, copies = screen_stylesheets(sheets or [])
-    css = font_face_css(typeface, "fonts") + "\n" + shipped_css("web", typeface) + (own and "\n" + own)
-    files = {"assets/web.css": css.encode()}
-    for name, path in published_fonts(typeface).items():
-        files[f"assets/fonts/{name}"] = path.read_bytes()
+    css = "\n".join(font_face_css(face, "fonts") for face in faces) + "\n" + shipped_css("web", faces[0])
+    files = {"assets/web.css": (css + (own and "\n" + own)).encode()}
+    for face in faces:
+        for name, path in published_fonts(face).items():
+            files[f"assets/fonts/{name}"] = path.read_bytes()
     return files | {name: path.read_bytes() for name, path in copies.items()}

@@ -7,10 +7,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from publish.fonts import body_typeface, font_face_css, shipped_css
+from publish.fonts import MONO, body_typeface, font_face_css, shipped_css
 from publish.geometry import page_css
 from publish.model import Document, PageStart
-from publish.render import STYLES, context, render_template
+from publish.render import STYLES, context, render_template, sets_code
 from publish.render.markup import chapter_body
 from publish.render.pagemap import read_page_map
 
@@ -38,7 +38,7 @@ def render_html(doc: Document, timestamp: str, profile: str = "default", chunk: 
     return render_template(
         "pdf/book.html", doc.config.layouts,
         **context(doc, "pdf", bodies=bodies, timestamp=timestamp, chunk=chunk,
-                  font_css=font_face_css(typeface),
+                  font_css=font_face_css(typeface) + ("\n" + font_face_css(MONO) if sets_code(doc) else ""),
                   shipped_css=Markup(shipped_css("print", typeface)),
                   page_css=Markup(css),
                   hyphenation_lang=hyphenation_language(doc.config.language),
