@@ -12,6 +12,7 @@ import yaml
 
 from publish.diagnostics import Diagnostics, ManuscriptError, fail, position
 from publish.geometry import PrintSettings, print_settings
+from publish.proof.settings import ProofSettings, proof_settings
 
 ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
 # A pragmatic BCP 47 check: language, optional script, region and variants.
@@ -62,6 +63,7 @@ class BookConfig:
     base_url: str = ""
     print: PrintSettings = field(default_factory=PrintSettings)  # trim, margins, body size, paper
     lint: dict[str, list[str]] = field(default_factory=dict)  # {ignore: [rule-id, ...]}
+    proof: ProofSettings = field(default_factory=ProofSettings)  # thresholds of `publish proof`
 
 
 KNOWN_KEYS = [f for f in BookConfig.__dataclass_fields__]
@@ -233,9 +235,9 @@ def _check_value(key: str, value: Any) -> Any:
         return _check_contributors(value)
     if key == "lint":
         return _check_lint(value)
-    if key == "print":
+    if key in ("print", "proof"):
         try:
-            return print_settings(value)
+            return print_settings(value) if key == "print" else proof_settings(value)
         except ValueError as error:
             raise _Invalid(str(error)) from None
     if key == "speakers":

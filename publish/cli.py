@@ -43,6 +43,16 @@ def parser() -> argparse.ArgumentParser:
                        help="text lines on stderr (default), a JSON list on stdout, or GitHub Actions "
                             "annotations on stdout")
     check.add_argument("-v", "--verbose", action="store_true")
+    proof = commands.add_parser("proof", help="report widows, hyphen stacks, loose lines and more on the laid-out "
+                                "pages, and what changed since an earlier printing")
+    proof.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
+    proof.add_argument("--against", metavar="REF|FILE.pdf",
+                       help="compare with an earlier printing: a git revision of the manuscript or a PDF file")
+    proof.add_argument("--format", choices=("text", "json", "html", "github"), default="text",
+                       dest="output_format", help="text lines (default), JSON, a self-contained HTML page with "
+                       "page images, or GitHub Actions annotations; on stdout")
+    proof.add_argument("--rivers", action="store_true", help="look for rivers too")
+    proof.add_argument("-v", "--verbose", action="store_true")
     return main
 
 
@@ -85,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve(books, args.port)
         if args.command == "build":
             return _build(args, books)
+        if args.command == "proof":
+            return _proof(args, books)
         return _check(books, args.strict, args.output_format)
     except KeyboardInterrupt:
         print("publish: interrupted", file=sys.stderr)
@@ -174,6 +186,25 @@ def _checked(books: list[Path]) -> Diagnostics:
         _add_sibling_citations(cited, books)
         found.extend(bibliography_checks({paths: keys for paths, keys in cited.items() if paths}))
     return found
+
+
+def _proof(args: argparse.Namespace, books: list[Path]) -> int:
+    """The proof report of each book on stdout; manuscript errors on stderr."""
+    from publish.diagnostics import ManuscriptError
+    from publish.proof.command import proof_book, render_report
+
+    if args.against and args.against.lower().endswith(".pdf") and len(books) > 1:
+        print("publish proof: --against FILE.pdf compares one book", file=sys.stderr)
+        return EXIT_USAGE
+    proofs, failed = [], Diagnostics()
+    for root in books:
+        try:
+            proofs.append(proof_book(root, args.against, args.rivers))
+        except ManuscriptError as error:
+            failed.extend(error.diagnostics)
+    _print(failed)
+    sys.stdout.write(render_report(proofs, args.output_format))
+    return EXIT_ERRORS if failed.items else EXIT_OK
 
 
 def _release(args: argparse.Namespace, books: list[Path]) -> int:
