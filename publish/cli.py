@@ -203,8 +203,10 @@ def _proof(args: argparse.Namespace, books: list[Path]) -> int:
         except ManuscriptError as error:
             failed.extend(error.diagnostics)
     _print(failed)
+    if failed.items:
+        return EXIT_ERRORS
     sys.stdout.write(render_report(proofs, args.output_format))
-    return EXIT_ERRORS if failed.items else EXIT_OK
+    return EXIT_OK
 
 
 def _release(args: argparse.Namespace, books: list[Path]) -> int:

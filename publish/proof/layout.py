@@ -152,7 +152,8 @@ _SPACES: dict[tuple[Any, ...], float] = {}
 
 def space_width(style: Any) -> float:
     """The natural width of a word space in a text box's font, with its CSS word-spacing, in points."""
-    from weasyprint.text.line_break import Layout as TextLayout, line_size
+    from weasyprint.text.line_break import Layout as TextLayout
+    from weasyprint.text.line_break import line_size
 
     word_spacing = style["word_spacing"] if isinstance(style["word_spacing"], (int, float)) else 0
     key = (tuple(style["font_family"]), style["font_size"], style["font_weight"], style["font_style"],

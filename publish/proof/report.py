@@ -57,9 +57,10 @@ def as_text(proofs: list[BookProof]) -> str:
 
 def _comparison_text(slug: str, comparison: Comparison) -> list[str]:
     spine = comparison.spine_after - comparison.spine_before
-    lines = [f"{slug}: against {comparison.against}: {comparison.pages_after} pages (were "
-             f"{comparison.pages_before}), spine {comparison.spine_after / MM:.2f} mm (was "
-             f"{comparison.spine_before / MM:.2f} mm, {spine / MM:+.2f} mm)\n"]
+    summary = (f"{slug}: against {comparison.against}: {comparison.pages_after} pages (were "
+               f"{comparison.pages_before}), spine {comparison.spine_after / MM:.2f} mm (was "
+               f"{comparison.spine_before / MM:.2f} mm, {spine / MM:+.2f} mm)\n")
+    lines = [summary]
     for status in ("changed", "moved", "unchanged"):
         lines.append(f"{slug}: {status}: {page_ranges(comparison.with_status(status))}\n")
     for change in comparison.pages:
@@ -94,7 +95,8 @@ def _book_json(proof: BookProof) -> dict[str, Any]:
 
 
 def as_github(proofs: list[BookProof]) -> str:
-    from publish.diagnostics import Diagnostics, as_github as diagnostics_github
+    from publish.diagnostics import Diagnostics
+    from publish.diagnostics import as_github as diagnostics_github
 
     found = Diagnostics()
     for proof in proofs:
