@@ -124,3 +124,89 @@ def test_bad_proof_settings_are_errors_at_their_line(tmp_path: Path, settings: s
     assert result.code == 1
     assert f"book.yaml:2:1: error: {message}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+VOCABULARY = ("party", "state", "workers", "power", "class", "bureaucracy", "revolution", "congress",
+              "soviet", "plan", "industry", "peasants", "question", "struggle", "history", "theory",
+              "program", "leaders", "capital", "market", "labour", "wages", "order", "reform", "the", "of",
+              "and", "to", "in", "a", "that", "was", "it", "as", "for", "with", "by", "on", "were",
+              "which", "its", "their", "from", "this")
+
+
+def long_chapter(number: int, paragraphs: int = 57) -> str:
+    """A chapter of seeded random prose, its paragraphs wrapped at 72 characters as an editor's would be."""
+    rng = random.Random(number)
+    text = [f"# Chapter {number}"]
+    for n in range(paragraphs):
+        words = " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(40, 110)))
+        text.append(textwrap.fill(f"{words.capitalize()} (paragraph {number}.{n}).", 72))
+    return "\n\n".join(text) + "\n"
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=Editor", "-c", "user.email=editor@example.org", *args], cwd=root,
+                   check=True, capture_output=True)
+
+
+EDITED_LINE = 317  # the third source line of chapter 2's paragraph 39, which ends on a nearly full line
+
+
+@pytest.fixture(scope="module")
+def corrected(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A 60-page book in git, then one word of chapter 2 made longer so that its paragraph gains a line."""
+    repo = tmp_path_factory.mktemp("printing")
+    root = write_book(repo / "book", {f"ch{n}.md": long_chapter(n) for n in range(1, 5)}, "title: Long\n")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "first printing")
+    lines = (root / "ch2.md").read_text("utf-8").split("\n")
+    assert lines[EDITED_LINE - 2] and lines[EDITED_LINE] and " a " in lines[EDITED_LINE - 1]
+    lines[EDITED_LINE - 1] = lines[EDITED_LINE - 1].replace(" a ", " bureaucratization ", 1)
+    (root / "ch2.md").write_text("\n".join(lines), "utf-8")
+    return root, proof_json(root, "--against", "HEAD")
+
+
+def test_diff_names_the_changed_pages_and_the_edited_line(corrected: tuple[Path, dict]):
+    diff = corrected[1]["diff"]
+    pages = {page["page"]: page for page in diff["pages"]}
+    # Chapter 2 runs from page 21 to page 33; the paragraph stands on page 29 and now ends a line lower.
+    changed = [n for n, page in pages.items() if page["status"] == "changed"]
+    assert changed == [29]
+    assert pages[29]["causes"] == [{"path": str(corrected[0] / "ch2.md"), "line": EDITED_LINE}]
+    # Every later page of the chapter holds the lines it held, one line further on: moved, not changed.
+    assert [n for n, page in pages.items() if page["status"] == "moved"] == [30, 31, 32, 33]
+    assert pages[30]["before"] == [29, 30]
+    # Chapter 3 still opens on page 35 (a right-hand page), and from there on nothing changed.
+    assert all(pages[n]["status"] == "unchanged" for n in range(34, 61))
+    assert all(pages[n]["status"] == "unchanged" for n in range(1, 29))
+    assert (diff["pages_before"], diff["pages_after"]) == (60, 60)
+    assert diff["spine_before_mm"] == diff["spine_after_mm"] == 3.0
+
+
+def test_html_report_shows_the_changed_page_before_and_after(corrected: tuple[Path, dict]):
+    result = run_publish("proof", corrected[0], "--against", "HEAD", "--format", "html")
+    assert result.code == 0, result.stderr
+    html = result.stdout
+    assert html.count("<h2>Page ") == 1 and f"<h2>Page 29: {corrected[0] / 'ch2.md'}:{EDITED_LINE}</h2>" in html
+    section = html.split("<h2>Page 29")[1]
+    assert section.count('src="data:image/png;base64,') == 2  # before and after, drawn by pdftoppm
+    assert "before: page 29" in section and "after: page 29" in section
+    # The paragraph's lines from the edited one to its end: lines 23-29 of the page, highlighted.
+    assert corrected[1]["diff"]["pages"][28]["lines"] == [23, 24, 25, 26, 27, 28, 29]
+    before, after = section.split("<figcaption>before: page 29</figcaption>")
+    assert after.count('class="mark"') == 7
+    assert before.count('class="mark"') == 6  # the paragraph's six lines from the edited one, as they were
+
+
+def test_diff_against_an_earlier_pdf(corrected: tuple[Path, dict], tmp_path: Path):
+    root = corrected[0]
+    old = tmp_path / "old"
+    subprocess.run(["git", "worktree", "add", "-q", str(old), "HEAD"], cwd=root, check=True, capture_output=True)
+    built = run_publish("build", old / "book", "--out", tmp_path / "dist", "--format", "pdf")
+    assert built.code == 0, built.stderr
+    diff = proof_json(root, "--against", tmp_path / "dist" / "book.pdf")["diff"]
+    status = {page["page"]: page["status"] for page in diff["pages"]}
+    assert [n for n, s in status.items() if s == "changed"] == [29]
+    assert [n for n, s in status.items() if s == "moved"] == [30, 31, 32, 33]
+    # Without the manuscript's history, the cause is the paragraph: its first line.
+    assert diff["pages"][28]["causes"] == [{"path": str(root / "ch2.md"), "line": EDITED_LINE - 2}]

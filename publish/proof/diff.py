@@ -40,6 +40,7 @@ class Comparison:
     pages_after: int
     spine_before: float
     spine_after: float
+    removed: dict[int, list[Line]] = field(default_factory=dict)  # earlier page -> its lines now gone
 
     def with_status(self, status: str) -> list[int]:
         return [change.page for change in self.pages if change.status == status]
@@ -83,8 +84,11 @@ def compare(new: Printing, earlier: Earlier, against: str, spine_before: float) 
             status = "moved"
         causes = _causes([new_lines[n] for n in fresh], new.sources, earlier.changed_source) if fresh else []
         changes.append(PageChange(page.number, status, before, [new_lines[n].number for n in fresh], causes))
+    removed: dict[int, list[Line]] = {}
+    for n in sorted(set(range(len(old_lines))) - set(matched.values())):
+        removed.setdefault(old_lines[n].page, []).append(old_lines[n])
     return Comparison(against, changes, len(earlier.layout.pages), len(new.layout.pages), spine_before,
-                      new.spine)
+                      new.spine, removed)
 
 
 def _same(page: Page, old: Page | None, matched_old: list[Line], placed: bool = True) -> bool:
@@ -137,8 +141,10 @@ def checkout(root: Path, revision: str, into: Path) -> Path:
     top = git("rev-parse", "--show-toplevel")
     if top.returncode:
         raise fail(root, f"--against {revision}: the book is not in a git repository (and no such PDF file)")
-    parent = root.parent.relative_to(Path(top.stdout.decode().strip()).resolve())
-    archive = git("archive", "--format=tar", revision, "--", str(parent) if str(parent) != "." else ".")
+    toplevel = Path(top.stdout.decode().strip()).resolve()
+    parent = root.parent.relative_to(toplevel)
+    archive = git("archive", "--format=tar", revision, *(["--", str(parent)] if parent.parts else []),
+                  cwd=toplevel)
     if archive.returncode:
         message = archive.stderr.decode(errors="replace").strip().splitlines()
         raise fail(root, f"--against {revision}: no such revision or PDF file"

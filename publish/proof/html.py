@@ -95,7 +95,8 @@ def _book(proof: BookProof) -> str:
         out.append(f"<h2>Page {change.page}: {escape(causes)}</h2><div class=\"spread\">")
         for number in change.before:
             if number <= len(before):
-                out.append(_page(before[number - 1], layout, [], f"before: page {number}"))
+                gone = comparison.removed.get(number, [])
+                out.append(_page(before[number - 1], layout, gone, f"before: page {number}"))
         out.append(_page(after[change.page - 1], layout, marked, f"after: page {change.page}"))
         out.append("</div>")
     return "".join(out)
