@@ -249,11 +249,30 @@ def _release(args: argparse.Namespace, books: list[Path]) -> int:
                 if artifact["path"].endswith(".html") and not html:
                     artifact["validators"] = ["vnu"]
     write_atomic(args.out / MANIFEST, manifest_bytes(manifest))
+    _release_proofs(books)
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"publish release: {'failed, ' + str(len(problems)) + ' problem(s)' if problems else 'ready'}",
           file=sys.stderr)
     return EXIT_ERRORS if problems else EXIT_OK
+
+
+def _release_proofs(books: list[Path]) -> None:
+    """What `publish proof` finds on each book's pages, counted by rule: for the editor, not a failure."""
+    from collections import Counter
+
+    from publish.diagnostics import ManuscriptError
+    from publish.proof.command import proof_book
+
+    for root in books:
+        try:
+            found = proof_book(root).findings
+        except ManuscriptError as error:
+            _print(error.diagnostics)
+            continue
+        counts = ", ".join(f"{rule} {n}" for rule, n in sorted(Counter(f.rule for f in found).items()))
+        print(f"publish release: proof of {root.name}: {len(found)} finding(s)" + (f" ({counts}); "
+              f"`publish proof {root}` lists them" if found else ""), file=sys.stderr)
 
 
 def _add_sibling_citations(cited: dict[tuple[Path, ...], set[str]], checked: list[Path]) -> None:

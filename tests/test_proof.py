@@ -210,3 +210,10 @@ def test_diff_against_an_earlier_pdf(corrected: tuple[Path, dict], tmp_path: Pat
     assert [n for n, s in status.items() if s == "moved"] == [30, 31, 32, 33]
     # Without the manuscript's history, the cause is the paragraph: its first line.
     assert diff["pages"][28]["causes"] == [{"path": str(root / "ch2.md"), "line": EDITED_LINE - 2}]
+
+
+def test_rivers_only_when_asked_for(tmp_path: Path):
+    # The same short words on every line: each line's spaces fall where the line above has its own.
+    root = write_book(tmp_path / "river", {"river.md": "# River\n\n" + "state " * 60 + "\n"}, A6)
+    assert found(proof_json(root), "river") == []
+    assert found(proof_json(root, "--rivers"), "river")[0] == (7, 2, "river.md:3")

@@ -30,6 +30,8 @@ class Line:
     kind: str  # "text", "heading", "title" (a chapter's) or "footnote"
     note: str = ""  # a footnote's id
     spacing: float = 1.0  # the word spaces' width over their natural width (1.0 when not stretched)
+    gaps: tuple[float, ...] = ()  # where the word spaces' middles stand (points), when asked for
+    space: float = 0.0  # the natural width of a word space in the line's text (points)
 
     @property
     def hyphenated(self) -> bool:
@@ -73,8 +75,9 @@ class Layout:
         return [line for page in self.pages for line in page.lines]
 
 
-def read_layout(document: Any, line_height: float) -> Layout:
-    """The pages of a WeasyPrint Document (`HTML(...).render()`) as proofing reads them."""
+def read_layout(document: Any, line_height: float, gaps: bool = False) -> Layout:
+    """The pages of a WeasyPrint Document (`HTML(...).render()`) as proofing reads them; with `gaps`,
+    where each line's word spaces stand (for rivers: it measures every word)."""
     from weasyprint.formatting_structure import boxes
 
     pages = []
@@ -85,9 +88,9 @@ def read_layout(document: Any, line_height: float) -> Layout:
             if isinstance(child, boxes.FootnoteAreaBox):
                 if child.children:
                     footnote_top = child.position_y * PT
-                _collect(child, "", -1, "footnote", "", found, boxes)
+                _collect(child, "", -1, "footnote", "", found, boxes, gaps)
             elif not isinstance(child, boxes.MarginBox):
-                _collect(child, "", -1, "text", "", found, boxes)
+                _collect(child, "", -1, "text", "", found, boxes, gaps)
         box = page._page_box
         bottom = (box.content_box_y() + box.height) * PT
         lines = [Line(page=index, number=n, **values) for n, values in enumerate(found, 1)]
@@ -98,7 +101,7 @@ def read_layout(document: Any, line_height: float) -> Layout:
 
 
 def _collect(box: Any, chapter: str, block: int, kind: str, note: str, found: list[dict[str, Any]],
-             boxes: Any) -> None:
+             boxes: Any, gaps: bool = False) -> None:
     """The line boxes under `box`, in order, each with what its ancestors say about it."""
     element = getattr(box, "element", None)
     if element is not None and getattr(box, "element_tag", None) and not isinstance(box, boxes.TextBox):
@@ -118,13 +121,13 @@ def _collect(box: Any, chapter: str, block: int, kind: str, note: str, found: li
     if isinstance(box, boxes.LineBox):
         text, spacing = _line_text(box, boxes)
         if text.strip():
-            found.append({"text": text.strip(), "top": box.position_y * PT,
+            found.append({**(_gaps(box, boxes) if gaps else {}),"text": text.strip(), "top": box.position_y * PT,
                           "bottom": (box.position_y + box.height) * PT, "left": box.position_x * PT,
                           "width": box.width * PT, "chapter": chapter, "block": block,
                           "kind": kind, "note": note, "spacing": spacing})
         return
     for child in getattr(box, "children", ()) or ():
-        _collect(child, chapter, block, kind, note, found, boxes)
+        _collect(child, chapter, block, kind, note, found, boxes, gaps)
 
 
 def _line_text(line: Any, boxes: Any) -> tuple[str, float]:
@@ -145,6 +148,40 @@ def _line_text(line: Any, boxes: Any) -> tuple[str, float]:
 
     walk(line)
     return "".join(parts), round(spacing, 3)
+
+
+def _gaps(line: Any, boxes: Any) -> dict[str, Any]:
+    """Where the middle of each word space between a line's words stands, and a space's width."""
+    middles: list[float] = []
+    space = 0.0
+
+    def walk(box: Any) -> None:
+        nonlocal space
+        if isinstance(box, boxes.TextBox):
+            natural = space_width(box.style)
+            space = space or natural
+            for index, char in enumerate(box.text):
+                if char == " " and box.text[:index].strip() and box.text[index:].strip():
+                    before = text_width(box.text[:index], box.style)
+                    spaces = box.text[:index].count(" ")
+                    middles.append((box.position_x + before + spaces * box.justification_spacing
+                                    + (natural + box.justification_spacing) / 2) * PT)
+            return
+        for child in getattr(box, "children", ()) or ():
+            walk(child)
+
+    walk(line)
+    return {"gaps": tuple(round(x, 2) for x in middles), "space": space * PT}
+
+
+def text_width(text: str, style: Any) -> float:
+    """The natural width of a text in a text box's font (CSS pixels)."""
+    from weasyprint.text.line_break import Layout as TextLayout
+    from weasyprint.text.line_break import line_size
+
+    layout = TextLayout(style)
+    layout.set_text(text)
+    return line_size(layout.get_first_line()[0], style)[0]
 
 
 _SPACES: dict[tuple[Any, ...], float] = {}

@@ -33,9 +33,10 @@ class Printing:
         return self.doc.config.print.spine(len(self.layout.pages))
 
 
-def lay_out(root: Path, shown_as: Path | None = None) -> Printing:
+def lay_out(root: Path, shown_as: Path | None = None, gaps: bool = False) -> Printing:
     """The book in `root` laid out; its files are named as if they stood in `shown_as` (an earlier
-    revision checked out elsewhere is named as the book it was). Raises ManuscriptError."""
+    revision checked out elsewhere is named as the book it was); `gaps`: every line's word spaces
+    measured (for rivers). Raises ManuscriptError."""
     from publish import resources
     from publish.book import load_book
     from publish.output import source_date
@@ -48,7 +49,7 @@ def lay_out(root: Path, shown_as: Path | None = None) -> Printing:
     stamp = source_date(root).strftime("%Y-%m-%dT%H:%M:%SZ")
     rendered = pdf.layout(doc, resources.roots(root), stamp)
     sources = source_map(book, doc, (shown_as or root).resolve())
-    layout = read_layout(rendered, doc.config.print.font_size * LINE_HEIGHT)
+    layout = read_layout(rendered, doc.config.print.font_size * LINE_HEIGHT, gaps)
     for page in layout.pages:
         page.lines = [replace(line, chapter=sources.note_chapters.get(line.note, line.chapter))
                       if line.kind == "footnote" else line for line in page.lines]

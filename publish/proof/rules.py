@@ -115,3 +115,26 @@ def facing_pages(proof: Proof) -> Iterator[Finding]:
         if abs(apart) > proof.settings.facing_tolerance:
             yield proof.finding("facing-pages", left[-1], f"the last line of this page and of page "
                                                           f"{recto.number} facing it differ by {abs(apart):.1f} pt")
+
+
+RIVER_LINES = 4  # lines a river runs down before it is reported
+
+
+@rule("river", "word spaces that line up down several lines (with --rivers)", optional=True)
+def river(proof: Proof) -> Iterator[Finding]:
+    for page in proof.layout.pages:
+        lines = [line for line in proof.text_lines(page) if line.kind == "text"]
+        # For each gap of each line, how many lines down to here it has lined up with a gap above it.
+        runs: dict[float, tuple[int, Line]] = {}
+        reported: set[int] = set()
+        for line in lines:
+            here: dict[float, tuple[int, Line]] = {}
+            for gap in line.gaps:
+                above = [(x, run) for x, run in runs.items() if abs(x - gap) <= line.space / 2]
+                length, start = max((run for _, run in above), default=(0, line), key=lambda r: r[0])
+                here[gap] = (length + 1, start if length else line)
+                if length + 1 >= RIVER_LINES and id(start) not in reported:
+                    reported.add(id(start))
+                    yield proof.finding("river", start, f"word spaces line up down {RIVER_LINES} or more lines "
+                                                        f"(a river), {gap:.0f} pt from the page's edge")
+            runs = here
