@@ -12,10 +12,8 @@ from publish.proof.report import BookProof
 
 def proof_book(root: Path, against: str | None = None, rivers: bool = False) -> BookProof:
     """One book's proof; raises ManuscriptError."""
-    from publish.book import load_book
     from publish.proof.diff import compare, earlier_printing
 
-    rivers = rivers or load_book(root).config.proof.rivers
     printing = lay_out(root, gaps=rivers)
     findings = run_rules(Proof(printing.layout, printing.sources, printing.doc.config.proof), rivers)
     result = BookProof(root.resolve().name, printing, findings)

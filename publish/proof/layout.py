@@ -3,6 +3,7 @@ on the page, its text, the block of the manuscript it belongs to, its hyphen and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,23 +131,24 @@ def _collect(box: Any, chapter: str, block: int, kind: str, note: str, found: li
         _collect(child, chapter, block, kind, note, found, boxes, gaps)
 
 
+def _text_boxes(box: Any, boxes: Any) -> Iterator[Any]:
+    """The text boxes under a box, in order."""
+    if isinstance(box, boxes.TextBox):
+        yield box
+        return
+    for child in getattr(box, "children", ()) or ():
+        yield from _text_boxes(child, boxes)
+
+
 def _line_text(line: Any, boxes: Any) -> tuple[str, float]:
     """A line box's text and how far its word spaces are stretched (their width over the natural one)."""
     parts: list[str] = []
     spacing = 1.0
-
-    def walk(box: Any) -> None:
-        nonlocal spacing
-        if isinstance(box, boxes.TextBox):
-            parts.append(box.text)
-            if box.justification_spacing and " " in box.text.strip():
-                natural = space_width(box.style)
-                spacing = max(spacing, (natural + box.justification_spacing) / natural if natural else 1.0)
-            return
-        for child in getattr(box, "children", ()) or ():
-            walk(child)
-
-    walk(line)
+    for box in _text_boxes(line, boxes):
+        parts.append(box.text)
+        if box.justification_spacing and " " in box.text.strip():
+            natural = space_width(box.style)
+            spacing = max(spacing, (natural + box.justification_spacing) / natural if natural else 1.0)
     return "".join(parts), round(spacing, 3)
 
 
@@ -154,23 +156,14 @@ def _gaps(line: Any, boxes: Any) -> dict[str, Any]:
     """Where the middle of each word space between a line's words stands, and a space's width."""
     middles: list[float] = []
     space = 0.0
-
-    def walk(box: Any) -> None:
-        nonlocal space
-        if isinstance(box, boxes.TextBox):
-            natural = space_width(box.style)
-            space = space or natural
-            for index, char in enumerate(box.text):
-                if char == " " and box.text[:index].strip() and box.text[index:].strip():
-                    before = text_width(box.text[:index], box.style)
-                    spaces = box.text[:index].count(" ")
-                    middles.append((box.position_x + before + spaces * box.justification_spacing
-                                    + (natural + box.justification_spacing) / 2) * PT)
-            return
-        for child in getattr(box, "children", ()) or ():
-            walk(child)
-
-    walk(line)
+    for box in _text_boxes(line, boxes):
+        natural = space_width(box.style)
+        space = space or natural
+        stretch = box.justification_spacing
+        for index, char in enumerate(box.text):
+            if char == " " and box.text[:index].strip() and box.text[index:].strip():
+                before = text_width(box.text[:index], box.style) + box.text[:index].count(" ") * stretch
+                middles.append((box.position_x + before + (natural + stretch) / 2) * PT)
     return {"gaps": tuple(round(x, 2) for x in middles), "space": space * PT}
 
 
@@ -188,20 +181,12 @@ _SPACES: dict[tuple[Any, ...], float] = {}
 
 
 def space_width(style: Any) -> float:
-    """The natural width of a word space in a text box's font, with its CSS word-spacing, in points."""
-    from weasyprint.text.line_break import Layout as TextLayout
-    from weasyprint.text.line_break import line_size
-
+    """The natural width of a word space in a text box's font, with its CSS word-spacing (CSS pixels)."""
     word_spacing = style["word_spacing"] if isinstance(style["word_spacing"], (int, float)) else 0
     key = (tuple(style["font_family"]), style["font_size"], style["font_weight"], style["font_style"],
            word_spacing)
     if key not in _SPACES:
         measure = style.copy()
         measure["word_spacing"] = 0
-        widths = []
-        for text in ("x x", "xx"):
-            layout = TextLayout(measure)
-            layout.set_text(text)
-            widths.append(line_size(layout.get_first_line()[0], measure)[0])
-        _SPACES[key] = widths[0] - widths[1] + word_spacing
+        _SPACES[key] = text_width("x x", measure) - text_width("xx", measure) + word_spacing
     return _SPACES[key]

@@ -36,7 +36,7 @@ class Printing:
 def lay_out(root: Path, shown_as: Path | None = None, gaps: bool = False) -> Printing:
     """The book in `root` laid out; its files are named as if they stood in `shown_as` (an earlier
     revision checked out elsewhere is named as the book it was); `gaps`: every line's word spaces
-    measured (for rivers). Raises ManuscriptError."""
+    measured (for rivers; also when book.yaml asks for rivers). Raises ManuscriptError."""
     from publish import resources
     from publish.book import load_book
     from publish.output import source_date
@@ -49,7 +49,7 @@ def lay_out(root: Path, shown_as: Path | None = None, gaps: bool = False) -> Pri
     stamp = source_date(root).strftime("%Y-%m-%dT%H:%M:%SZ")
     rendered = pdf.layout(doc, resources.roots(root), stamp)
     sources = source_map(book, doc, (shown_as or root).resolve())
-    layout = read_layout(rendered, doc.config.print.font_size * LINE_HEIGHT, gaps)
+    layout = read_layout(rendered, doc.config.print.font_size * LINE_HEIGHT, gaps or doc.config.proof.rivers)
     for page in layout.pages:
         page.lines = [replace(line, chapter=sources.note_chapters.get(line.note, line.chapter))
                       if line.kind == "footnote" else line for line in page.lines]
