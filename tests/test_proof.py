@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_publish, write_book
+from tests.conftest import MANUSCRIPT, run_publish, write_book
 
 A6 = "title: Planted\nprint: {trim: A6}\n"
 # A grey block nearly as tall as an A6 text block (311 pt): its line and the next cannot share a page.
@@ -77,6 +77,16 @@ def test_planted_loose_line_is_found(planted: dict):
     assert (17, 2, "loose.md:3") in found(planted, "loose-line")
     line = next(f for f in planted["findings"] if f["rule"] == "loose-line" and f["page"] == 17)
     assert line["text"] == "It is so"
+
+
+def test_measuring_the_gaps_for_rivers_changes_no_other_finding():
+    # The interview's speakers are set in letter-spaced small caps: a word space measured in their
+    # font is not the body's (a cache keyed on too little once made the loose lines depend on it).
+    book = MANUSCRIPT / "lesson-of-the-soviet-union"
+    plain = proof_json(book)["findings"]
+    with_rivers = [f for f in proof_json(book, "--rivers")["findings"] if f["rule"] != "river"]
+    assert with_rivers == plain
+    assert any(f["rule"] == "loose-line" for f in plain)
 
 
 def test_findings_are_in_page_and_line_order(planted: dict):

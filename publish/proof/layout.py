@@ -184,7 +184,7 @@ def space_width(style: Any) -> float:
     """The natural width of a word space in a text box's font, with its CSS word-spacing (CSS pixels)."""
     word_spacing = style["word_spacing"] if isinstance(style["word_spacing"], (int, float)) else 0
     key = (tuple(style["font_family"]), style["font_size"], style["font_weight"], style["font_style"],
-           word_spacing)
+           style["font_stretch"], style["font_variant_caps"], str(style["letter_spacing"]), word_spacing)
     if key not in _SPACES:
         measure = style.copy()
         measure["word_spacing"] = 0

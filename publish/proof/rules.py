@@ -123,7 +123,8 @@ RIVER_LINES = 4  # lines a river runs down before it is reported
 @rule("river", "word spaces that line up down several lines (with --rivers)", optional=True)
 def river(proof: Proof) -> Iterator[Finding]:
     for page in proof.layout.pages:
-        lines = [line for line in proof.text_lines(page) if line.kind == "text"]
+        # The References are set ragged and their entries begin alike: only the text is looked at.
+        lines = [line for line in proof.text_lines(page) if line.kind == "text" and line.chapter != "references"]
         # For each gap of each line, how many lines down to here it has lined up with a gap above it.
         runs: dict[float, tuple[int, Line]] = {}
         reported: set[int] = set()

@@ -102,7 +102,25 @@ def source_map(book: Book, doc: Document, shown_as: Path) -> SourceMap:
         for note in chapter.notes:
             found.note_chapters[note.id] = chapter.id
             found.notes[note.id] = Written(path, _note_line(text, letters, note.html))
+    _reference_entries(book, doc, shown_as, found)
     return found
+
+
+def _reference_entries(book: Book, doc: Document, shown_as: Path, found: SourceMap) -> None:
+    """Each entry of the References at its work's record in the bibliography (CSL YAML or JSON, BibTeX)."""
+    from publish.diagnostics import display_path
+
+    texts = {path: path.read_text("utf-8") for path in book.bibliography_paths if path.is_file()}
+    for index, reference in enumerate(doc.references):
+        key = re.escape(reference.key)
+        record = re.compile(rf"""(?m)^[\s-]*["']?id["']?\s*:\s*["']?{key}["']?\s*,?\s*$|@\w+\{{\s*{key}\s*,""")
+        for path, text in texts.items():
+            match = record.search(text)
+            if match:
+                shown = path if not path.is_relative_to(book.root.parent) else \
+                    shown_as.parent / path.relative_to(book.root.parent)
+                found.blocks[("references", index)] = Written(display_path(shown), line_of(text, match.start()))
+                break
 
 
 def line_of(text: str, offset: int) -> int:
