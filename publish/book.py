@@ -17,6 +17,7 @@ from publish.files import Positions, parse_yaml, read_text
 from publish.fonts import Typeface
 from publish.geometry import PrintSettings, print_settings
 from publish.press import BASE_URL, Press, find_press
+from publish.proof.settings import ProofSettings, proof_settings
 from publish.stylesheets import Stylesheet
 
 ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
@@ -74,6 +75,7 @@ class BookConfig:
     css: dict[str, list[Stylesheet]] = field(default_factory=dict)  # by medium: print, epub, web
     fonts: dict[str, Typeface] = field(default_factory=dict)  # {body: the typeface of the text}
     layouts: Path | None = None  # templates overriding the shipped layouts (default: the book's layouts/)
+    proof: ProofSettings = field(default_factory=ProofSettings)  # thresholds of `publish proof`
 
 
 KNOWN_KEYS = [f for f in BookConfig.__dataclass_fields__]
@@ -261,9 +263,9 @@ def _check_value(key: str, value: Any) -> Any:
         return _check_contributors(value)
     if key == "lint":
         return _check_lint(value)
-    if key == "print":
+    if key in ("print", "proof"):
         try:
-            return print_settings(value)
+            return print_settings(value) if key == "print" else proof_settings(value)
         except ValueError as error:
             raise _Invalid(str(error)) from None
     if key in ("cover", "css", "fonts", "layouts"):

@@ -50,6 +50,16 @@ def parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of book.yaml or publish.yaml")
     schema.add_argument("file", nargs="?", choices=("book", "press"), default="book",
                         help="book (book.yaml, the default) or press (publish.yaml)")
+    proof = commands.add_parser("proof", help="report widows, hyphen stacks, loose lines and more on the laid-out "
+                                "pages, and what changed since an earlier printing")
+    proof.add_argument("books", nargs="*", type=Path, metavar="BOOK_DIR")
+    proof.add_argument("--against", metavar="REF|FILE.pdf",
+                       help="compare with an earlier printing: a git revision of the manuscript or a PDF file")
+    proof.add_argument("--format", choices=("text", "json", "html", "github"), default="text",
+                       dest="output_format", help="text lines (default), JSON, a self-contained HTML page with "
+                       "page images, or GitHub Actions annotations; on stdout")
+    proof.add_argument("--rivers", action="store_true", help="look for rivers too")
+    proof.add_argument("-v", "--verbose", action="store_true")
     return main
 
 
@@ -101,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve(books, args.port)
         if args.command == "build":
             return _build(args, books)
+        if args.command == "proof":
+            return _proof(args, books)
         return _check(books, args.strict, args.output_format)
     except ManuscriptError as error:  # publish.yaml itself is wrong
         _print(error.diagnostics)
@@ -227,6 +239,27 @@ def _checked(books: list[Path]) -> Diagnostics:
     return found
 
 
+def _proof(args: argparse.Namespace, books: list[Path]) -> int:
+    """The proof report of each book on stdout; manuscript errors on stderr."""
+    from publish.diagnostics import ManuscriptError
+    from publish.proof.command import proof_book, render_report
+
+    if args.against and args.against.lower().endswith(".pdf") and len(books) > 1:
+        print("publish proof: --against FILE.pdf compares one book", file=sys.stderr)
+        return EXIT_USAGE
+    proofs, failed = [], Diagnostics()
+    for root in books:
+        try:
+            proofs.append(proof_book(root, args.against, args.rivers))
+        except ManuscriptError as error:
+            failed.extend(error.diagnostics)
+    _print(failed)
+    if failed.items:
+        return EXIT_ERRORS
+    sys.stdout.write(render_report(proofs, args.output_format))
+    return EXIT_OK
+
+
 def _release(args: argparse.Namespace, books: list[Path]) -> int:
     """check (warnings count as errors), build, then validate every artifact; any problem fails."""
     from publish import validate
@@ -267,11 +300,30 @@ def _release(args: argparse.Namespace, books: list[Path]) -> int:
                 if artifact["path"].endswith(".html") and not html:
                     artifact["validators"] = ["vnu"]
     write_atomic(args.out / MANIFEST, manifest_bytes(manifest))
+    _release_proofs(books)
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"publish release: {'failed, ' + str(len(problems)) + ' problem(s)' if problems else 'ready'}",
           file=sys.stderr)
     return EXIT_ERRORS if problems else EXIT_OK
+
+
+def _release_proofs(books: list[Path]) -> None:
+    """What `publish proof` finds on each book's pages, counted by rule: for the editor, not a failure."""
+    from collections import Counter
+
+    from publish.diagnostics import ManuscriptError
+    from publish.proof.command import proof_book
+
+    for root in books:
+        try:
+            found = proof_book(root).findings
+        except ManuscriptError as error:
+            _print(error.diagnostics)
+            continue
+        counts = ", ".join(f"{rule} {n}" for rule, n in sorted(Counter(f.rule for f in found).items()))
+        print(f"publish release: proof of {root.name}: {len(found)} finding(s)" + (f" ({counts}); "
+              f"`publish proof {root}` lists them" if found else ""), file=sys.stderr)
 
 
 def _add_sibling_citations(cited: dict[tuple[Path, ...], set[str]], checked: list[Path]) -> None:

@@ -120,6 +120,7 @@ def test_release_checks_builds_and_validates(tmp_path: Path):
     result = run_publish("release", *books, "--out", out)
     assert result.code == 0, result.stderr
     assert "publish release: ready" in result.stderr
+    assert f"publish release: proof of {books[0].name}: " in result.stderr  # the typographic report, counted
     manifest = verify_against_manifest(out)
     validators = {a["path"]: a["validators"] for e in manifest["books"].values() for a in e["artifacts"]}
     assert validators["leon-trotsky-speaks.epub"] == ["epubcheck"]
