@@ -84,11 +84,18 @@ def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
 
 def font_face_css(directory: Path | str, extension: str) -> str:
     """@font-face rules for the book face, its files found under `directory`."""
-    rules = []
-    for stem, weight, style in FONT_FACES:
-        rules.append(f'@font-face {{ font-family: "{BODY_FONT}"; src: url("{directory}/{stem}.{extension}"); '
-                     f"font-weight: {weight}; font-style: {style}; }}")
-    return "\n".join(rules)
+    from publish.render.fonts import font_face_rule
+
+    return "\n".join(font_face_rule(BODY_FONT, f"{directory}/{stem}.{extension}", weight, style)
+                     for stem, weight, style in FONT_FACES)
+
+
+def book_faces() -> list:
+    """The faces the book is set in (publish.render.fonts.FontFace), each read from its TrueType file."""
+    from publish.render.fonts import FontFace
+
+    return [FontFace(BODY_FONT, weight, style, FONTS / f"{stem}.ttf", FONTS / "OFL.txt")
+            for stem, weight, style in FONT_FACES]
 
 
 def render_template(name: str, **values: object) -> str:

@@ -9,8 +9,9 @@ import re
 from ebooklib import epub
 
 from publish.model import Document
-from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
+from publish.render import STYLES, book_faces, context, render_template
 from publish.render.cover import cover_alt, render_cover
+from publish.render.fonts import embed, face_rules, licence_files, text_characters
 from publish.render.markup import chapter_body
 from publish.resources import IMAGE_TYPES
 
@@ -43,13 +44,18 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     pages = _pages(doc)
     files = {name: xhtml for name, _, xhtml in pages}
     _link_across_files(files)
+    nav = render_template("epub/nav.xhtml", **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc),
+                                                       page_list=_page_list(doc)))
     book = epub.EpubBook()
     _metadata(book, doc)
-    css = font_face_css("../fonts", "woff2") + "\n" + (STYLES / "css" / "epub.css").read_text("utf-8")
+    stylesheet = (STYLES / "css" / "epub.css").read_text("utf-8")
+    fonts = embed(book_faces(), doc.config.epub.fonts, text_characters([*files.values(), nav], stylesheet))
+    css = face_rules(fonts, "../fonts") + "\n" + stylesheet
     book.add_item(epub.EpubItem("css", "css/epub.css", "text/css", css.encode()))
-    for stem, _, _ in FONT_FACES:
-        book.add_item(epub.EpubItem(f"font-{stem}", f"fonts/{stem}.woff2", "font/woff2",
-                                    (FONTS / f"{stem}.woff2").read_bytes()))
+    for n, font in enumerate(fonts, 1):
+        book.add_item(epub.EpubItem(f"font-{n}", f"fonts/{font.name}", font.media_type, font.data))
+    for n, (name, data) in enumerate(sorted(licence_files(fonts).items()), 1):
+        book.add_item(epub.EpubItem(f"font-licence-{n}", f"fonts/{name}", "text/plain", data))
     cover = epub.EpubItem("cover-image", COVER_IMAGE, "image/png", render_cover(doc))
     cover.properties = ["cover-image"]
     book.add_item(cover)
@@ -68,8 +74,6 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     book.toc = [epub.Link(name, title, _item_id(name)) for name, title, _ in pages]
     # Cover, title page, copyright page, then the contents, then the text.
     book.spine = [items[n] for n, _, _ in pages[:3]] + [nav_item] + [items[n] for n, _, _ in pages[3:]]
-    nav = render_template("epub/nav.xhtml", **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc),
-                                                       page_list=_page_list(doc)))
     target = io.BytesIO()
     writer = _Writer(target, book, nav.encode(), {**epub.EpubWriter.DEFAULT_OPTIONS, "mtime": modified,
                                                         "compresslevel": 0},
@@ -86,9 +90,12 @@ def _item_id(file_name: str) -> str:
 
 def _pages(doc: Document) -> list[tuple[str, str, str]]:
     """(file name, title, XHTML) for each document of the EPUB, in reading order."""
+    embedded = doc.config.epub.fonts != "none"  # else the reading system's fonts: the colophon names none
+
     def page(part: str, title: str, **values: object) -> str:
         return render_template("epub/page.xhtml", **context(doc, "epub", part=part, page_title=title,
-                                                             body_type=None, **values))
+                                                             body_type=None, **values,
+                                                             **({} if embedded else {"font_name": ""})))
 
     pages = [("cover.xhtml", "Cover", page("cover", doc.config.title, cover_image=COVER_IMAGE,
                                            cover_alt=cover_alt(doc))),
