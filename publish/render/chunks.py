@@ -212,7 +212,7 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
                                                  zip([opening] + results, [head] + body)},
                            doc.config.language, even=profile == "printer")
-    return data, _fill_blanks([s for laid in results for s in laid.starts]), count
+    return data, opening.starts + _fill_blanks([s for laid in results for s in laid.starts]), count
 
 
 def _in_parallel(doc: Document, body: list[Chunk], roots: list[Path], timestamp: str, profile: str,

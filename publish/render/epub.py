@@ -138,8 +138,9 @@ def _toc(doc: Document) -> list[dict[str, object]]:
 
 def _page_list(doc: Document) -> list[dict[str, str]]:
     """The print edition's pages, each linked to its marker."""
-    files = {chapter.id: f"{chapter.id}.xhtml" for chapter in doc.chapters} | {"references": "references.xhtml"}
-    return [{"href": f"{files[s.chapter]}#page-{s.number}", "label": str(s.number)} for s in doc.page_map]
+    files = {chapter.id: f"{chapter.id}.xhtml" for chapter in doc.chapters} | {
+        "references": "references.xhtml", "title-page": "titlepage.xhtml", "copyright": "copyright.xhtml"}
+    return [{"href": f"{files[s.chapter]}#page-{s.label}", "label": s.label} for s in doc.page_map]
 
 
 def _landmarks(doc: Document) -> list[dict[str, str]]:
