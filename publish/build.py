@@ -283,15 +283,22 @@ def _manifest_entry(result: BookBuild, profile: str) -> dict[str, Any]:
 
 
 def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any]) -> dict[str, bytes]:
-    """The catalogue of this build's books (documents of unchanged books are loaded again)."""
-    from publish.render.catalogue import render_catalogue
+    """The catalogue of this build's books and its feeds (documents of unchanged books are loaded again)."""
+    from publish.render.catalogue import Listing, render_catalogue
+    from publish.render.feeds import render_feeds
+    from publish.render.onix import render_onix
 
-    docs = []
+    listings = []
     for result in results:
         if result.ok and result.document is not None:
-            docs.append(result.document)
+            doc = result.document
         elif result.cached:
-            docs.append(load_document(result.root)[0])
-    sizes = {a["path"]: a["size"] for entry in manifest["books"].values() for a in entry.get("artifacts", [])}
-    covers = {path.name for path in out.glob("*-cover.png")}
-    return render_catalogue(docs, sizes, covers) if docs else {}
+            doc = load_document(result.root)[0]
+        else:
+            continue
+        artifacts = manifest["books"].get(result.root.name, {}).get("artifacts", [])
+        pages = next((a.get("pages", 0) for a in artifacts if a["path"] == f"{doc.slug}.pdf"), 0)
+        listings.append(Listing(doc, {a["path"]: a["size"] for a in artifacts}, pages, source_date(result.root)))
+    if not listings:
+        return {}
+    return {**render_catalogue(listings), **render_feeds(listings), "onix.xml": render_onix(listings)}

@@ -8,6 +8,7 @@ import re
 
 from publish.model import Document
 from publish.render import FONT_FACES, FONTS, STYLES, context, font_face_css, render_template
+from publish.render.cover import web_covers
 from publish.render.markup import chapter_body
 
 # schema.org properties for our contributor roles (interviewers and interviewees as contributor/author).
@@ -25,7 +26,7 @@ def render_web(doc: Document) -> dict[str, bytes]:
     page = render_template("html/book.html", **context(doc, "html", bodies=bodies, canonical=canonical_url(doc),
                                                          json_ld=json_ld(doc)))
     images = {name: path.read_bytes() for name, path in doc.images.items()}
-    return {"index.html": page.encode(), **web_assets(), **images}
+    return {"index.html": page.encode(), **web_assets(), **images, **web_covers(doc)}
 
 
 def canonical_url(doc: Document) -> str:
