@@ -9,8 +9,9 @@ import jinja2
 
 from publish import __version__
 from publish.model import Document
-
 from publish.paths import FONTS, LAYOUTS, STYLES  # noqa: F401 (re-exported for the renderers)
+from publish.render.fonts import FontFace, font_face_rule
+
 BODY_FONT = "Gentium Book Plus"
 FONT_LICENCE = "SIL Open Font License 1.1"
 FONT_FACES = (  # file stem, weight, style
@@ -84,16 +85,12 @@ def context(doc: Document, fmt: str, **extra: object) -> dict[str, object]:
 
 def font_face_css(directory: Path | str, extension: str) -> str:
     """@font-face rules for the book face, its files found under `directory`."""
-    from publish.render.fonts import font_face_rule
-
     return "\n".join(font_face_rule(BODY_FONT, f"{directory}/{stem}.{extension}", weight, style)
                      for stem, weight, style in FONT_FACES)
 
 
-def book_faces() -> list:
-    """The faces the book is set in (publish.render.fonts.FontFace), each read from its TrueType file."""
-    from publish.render.fonts import FontFace
-
+def book_faces() -> list[FontFace]:
+    """The faces the book is set in, each read from its TrueType file."""
     return [FontFace(BODY_FONT, weight, style, FONTS / f"{stem}.ttf", FONTS / "OFL.txt")
             for stem, weight, style in FONT_FACES]
 

@@ -19,12 +19,18 @@ BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "td", 
 SKIPPED_CLASSES = {"footnote", "noteref", "backlink"}
 # The parts of the print edition whose text the EPUB and the web edition hold too, each by its id.
 PART_CLASSES = {"chapter", "titlepage", "copyright"}
+# Blocks a page's marker goes inside, at the start: their parents hold nothing else.
+CONTAINED_BLOCKS = {"li", "dt", "dd", "td", "th"}
 INSERTED_HYPHEN = "\u2010"  # the hyphenate-character of print.css: a break the layout made
 EPUB_NS = "http://www.idpf.org/2007/ops"
 
 
+def _tag(element: etree._Element) -> str:
+    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+
+
 def _is_block(element: etree._Element) -> bool:
-    tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+    tag = _tag(element)
     return tag in BLOCK_TAGS and (tag != "div" or "csl-entry" in (element.get("class") or ""))
 
 
@@ -148,7 +154,11 @@ def insert_markers(markup: str, starts: list[PageStart], fmt: str) -> str:
 def _insert_at(block: etree._Element, offset: int, mark: etree._Element) -> None:
     """Insert `mark` before the non-space character number `offset` of the block's counted text."""
     if offset <= 0:
-        block.addprevious(mark)
+        if _tag(block) in CONTAINED_BLOCKS:  # no marker may stand between list items or table cells
+            mark.tail, block.text = block.text, None
+            block.insert(0, mark)
+        else:
+            block.addprevious(mark)
         return
     count = 0
     for node, attr in _text_slots(block):
