@@ -165,6 +165,9 @@ def test_onix_gives_the_epubs_accessibility_as_it_declares_it(dist: Path, slug: 
                           ("printPageNumbers", "19"), ("pageNavigation", "41"),
                           ("displayTransformability", "36")):
         assert (feature in declared) == (code in codes), (feature, code)
+    summary = values(found[f"{slug}.epub"], ".//o:ProductFormFeature[o:ProductFormFeatureValue='00']"
+                                            "/o:ProductFormFeatureDescription")
+    assert summary == opf.xpath("//*[@property='schema:accessibilitySummary']/text()")
     assert not values(found[f"{slug}.pdf"], ".//o:ProductFormFeature")  # the PDF claims nothing
     related = found[f"{slug}.epub"].xpath(".//o:RelatedProduct[o:ProductRelationCode='13']//o:IDValue",
                                           namespaces=ONIX)

@@ -185,14 +185,19 @@ def _accessibility(book: epub.EpubBook, doc: Document) -> None:
                          ("accessibilityFeature", features), ("accessibilityHazard", ["none"])):
         for value in values:
             book.add_metadata(None, "meta", value, {"property": f"schema:{name}"})
-    summary = ("This publication meets WCAG 2.1 Level AA. Its text is structured with headings, a table "
-               "of contents and landmarks; notes are linked both ways; the only image, the cover, has a "
-               "text alternative")
-    if doc.page_map:
-        summary += "; page-break markers and a page list give the pages of the print edition"
-    book.add_metadata(None, "meta", summary + ".", {"property": "schema:accessibilitySummary"})
+    book.add_metadata(None, "meta", accessibility_summary(doc), {"property": "schema:accessibilitySummary"})
     book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
                       {"property": "dcterms:conformsTo"})
     if doc.page_map:
         source = f"{doc.config.title}, print edition {doc.config.version} (PDF, publish)"
         book.add_metadata(None, "meta", source, {"property": "pageBreakSource"})
+
+
+def accessibility_summary(doc: Document) -> str:
+    """The EPUB's accessibility in a sentence or two, as its package and the ONIX feed give it."""
+    summary = ("This publication meets WCAG 2.1 Level AA. Its text is structured with headings, a table "
+               "of contents and landmarks; notes are linked both ways; the only image, the cover, has a "
+               "text alternative")
+    if doc.page_map or doc.chapters_in("body"):  # (a document loaded again has no page map)
+        summary += "; page-break markers and a page list give the pages of the print edition"
+    return summary + "."

@@ -93,11 +93,15 @@ def _product(listing: Listing, fmt: str) -> etree._Element:
 
 def _accessibility(detail: etree._Element, listing: Listing) -> None:
     """The EPUB's accessibility, as it declares it in its package (publish.render.epub._accessibility)."""
+    from publish.render.epub import accessibility_summary
+
     codes = ACCESSIBILITY + (PAGE_NAVIGATION if listing.doc.chapters_in("body") else [])  # as its page map
-    for code in codes:
+    for code in ["00", *codes]:
         feature = _add(detail, "ProductFormFeature")
         _add(feature, "ProductFormFeatureType", "09")  # e-publication accessibility detail
         _add(feature, "ProductFormFeatureValue", code)
+        if code == "00":  # the summary
+            _add(feature, "ProductFormFeatureDescription", accessibility_summary(listing.doc))
 
 
 def _publishing(product: etree._Element, listing: Listing) -> None:
