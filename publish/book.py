@@ -47,6 +47,17 @@ class ChapterSource:
     text: str
 
 
+FONT_MODES = ("subset", "full", "none")
+
+
+@dataclass(frozen=True)
+class EpubSettings:
+    """The `epub` key: how the EPUB carries its fonts (subset to the book's characters, whole, or none,
+    leaving the text to the reading system's fonts)."""
+
+    fonts: str = "subset"
+
+
 @dataclass
 class BookConfig:
     """The keys of book.yaml, typed. Field order is the documented order."""
@@ -70,6 +81,7 @@ class BookConfig:
     speakers: dict[str, str] = field(default_factory=dict)
     base_url: str = ""
     print: PrintSettings = field(default_factory=PrintSettings)  # trim, margins, body size, paper
+    epub: EpubSettings = field(default_factory=EpubSettings)  # {fonts: subset | full | none}
     lint: dict[str, list[str]] = field(default_factory=dict)  # {ignore: [rule-id, ...]}
     cover: Path | None = None  # the book's own cover image (PNG or JPEG)
     css: dict[str, list[Stylesheet]] = field(default_factory=dict)  # by medium: print, epub, web
@@ -263,6 +275,8 @@ def _check_value(key: str, value: Any) -> Any:
         return _check_contributors(value)
     if key == "lint":
         return _check_lint(value)
+    if key == "epub":
+        return _check_epub(value)
     if key in ("print", "proof"):
         try:
             return print_settings(value) if key == "print" else proof_settings(value)
@@ -318,6 +332,20 @@ def _check_lint(value: Any) -> dict[str, list[str]]:
             hint = f" (did you mean '{near[0]}'?)" if near else f" (the rules: {', '.join(known)})"
             raise _Invalid(f"no lint rule '{rule_id}'{hint}")
     return {"ignore": list(ignore)}
+
+
+def _check_epub(value: Any) -> EpubSettings:
+    known = list(EpubSettings.__dataclass_fields__)
+    if not isinstance(value, dict):
+        raise _Invalid("expected a map, e.g. {fonts: subset}")
+    for key in value:
+        if key not in known:
+            near = difflib.get_close_matches(str(key), known, n=1)
+            raise _Invalid(f"unknown key '{key}'" + (f" (did you mean '{near[0]}'?)" if near else ""))
+    fonts = value.get("fonts", EpubSettings.fonts)
+    if fonts not in FONT_MODES:
+        raise _Invalid(f"'fonts' is one of {', '.join(FONT_MODES)}, not '{fonts}'")
+    return EpubSettings(fonts=fonts)
 
 
 def isbn_valid(isbn: str) -> bool:

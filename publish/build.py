@@ -20,7 +20,6 @@ from publish.output import reproducible_zip, source_date
 from publish.press import find_press
 
 FORMATS = ("pdf", "epub", "html")
-CATALOGUE_COVERS = ("-cover.png", "-cover.jpg", "-cover.jpeg")  # a book's own cover, shown in the catalogue
 
 
 @dataclass
@@ -82,8 +81,6 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     if "html" in formats:
         from publish.render.html import render_web
         files.update({f"{doc.slug}/{name}": data for name, data in render_web(doc).items()})
-        if doc.config.cover is not None:  # the catalogue shows a book's own cover
-            files[f"{doc.slug}-cover{doc.config.cover.suffix.lower()}"] = doc.config.cover.read_bytes()
     return files
 
 
@@ -289,7 +286,7 @@ def _manifest_entry(result: BookBuild, profile: str) -> dict[str, Any]:
     assert doc is not None
     artifacts = []
     for name, data in sorted(result.files.items()):
-        fmt = "html" if "/" in name or name.endswith(CATALOGUE_COVERS) else name.rsplit(".", 1)[-1]
+        fmt = "html" if "/" in name else name.rsplit(".", 1)[-1]
         artifact: dict[str, Any] = {"path": name, "format": fmt, "size": len(data), "sha256": output.sha256(data),
                                     "validators": []}
         if fmt == "pdf":
@@ -307,17 +304,23 @@ def _manifest_entry(result: BookBuild, profile: str) -> dict[str, Any]:
 
 
 def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any]) -> dict[str, bytes]:
-    """The catalogue of this build's books (documents of unchanged books are loaded again)."""
-    from publish.render.catalogue import render_catalogue
+    """The catalogue of this build's books and its feeds (documents of unchanged books are loaded again)."""
+    from publish.render.catalogue import Listing, render_catalogue
+    from publish.render.feeds import render_feeds
+    from publish.render.onix import render_onix
 
-    docs = []
+    listings = []
     for result in results:
         if result.ok and result.document is not None:
-            docs.append(result.document)
+            doc = result.document
         elif result.cached:
-            docs.append(load_document(result.root)[0])
-    sizes = {a["path"]: a["size"] for entry in manifest["books"].values() for a in entry.get("artifacts", [])}
-    covers = {path.name for path in out.iterdir() if path.name.endswith(CATALOGUE_COVERS)} if out.is_dir() else set()
-    covers |= {path for path in sizes if path.endswith(CATALOGUE_COVERS)}  # this build's, not yet in `out`
-    press = find_press(results[0].root) if results else None
-    return render_catalogue(docs, sizes, covers, press.catalogue_title if press else "") if docs else {}
+            doc = load_document(result.root)[0]
+        else:
+            continue
+        artifacts = manifest["books"].get(result.root.name, {}).get("artifacts", [])
+        pages = next((a.get("pages", 0) for a in artifacts if a["path"] == f"{doc.slug}.pdf"), 0)
+        listings.append(Listing(doc, {a["path"]: a["size"] for a in artifacts}, pages, source_date(result.root)))
+    if not listings:
+        return {}
+    press = find_press(results[0].root)
+    return {**render_catalogue(listings, press.catalogue_title if press else ""), **render_feeds(listings), "onix.xml": render_onix(listings)}

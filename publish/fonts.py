@@ -30,17 +30,19 @@ class FontFace:
 class Typeface:
     family: str
     faces: tuple[FontFace, ...]
-    licence: str
+    licence: str  # its name, as the copyright page gives it
+    licence_file: Path | None = None  # the licence's text, carried with the faces in an EPUB
 
 
 SHIPPED = Typeface("Gentium Book Plus", tuple(
     FontFace(weight, style, FONTS / f"GentiumBookPlus-{stem}.ttf", FONTS / f"GentiumBookPlus-{stem}.woff2")
     for stem, (weight, style) in zip(("Regular", "Italic", "Bold", "BoldItalic"), FACES.values())),
-    "SIL Open Font License 1.1")
+    "SIL Open Font License 1.1", FONTS / "OFL.txt")
 # Code (fenced blocks, code spans) is set in a monospaced face covering Latin, Greek and Cyrillic as the
 # book face does (a rarer letter it lacks falls back to the book face). One face: code is literal text.
 MONO = Typeface("DejaVu Sans Mono", (FontFace(400, "normal", FONTS / "DejaVuSansMono.ttf",
-                                              FONTS / "DejaVuSansMono.woff2"),), "Bitstream Vera Fonts licence")
+                                              FONTS / "DejaVuSansMono.woff2"),), "Bitstream Vera Fonts licence",
+                FONTS / "DejaVuSansMono-LICENSE.txt")
 
 
 def body_typeface(fonts: dict[str, Typeface]) -> Typeface:

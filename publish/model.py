@@ -92,13 +92,31 @@ class Reference:
 
 @dataclass(frozen=True)
 class PageStart:
-    """Where a printed page begins: in a chapter (or "references"), in its n-th block (-1: before the
-    chapter's title), after `offset` non-space characters of that block's text."""
+    """Where a printed page begins: in a chapter (or "references", "title-page", "copyright"), in its
+    n-th block (-1: before the chapter's title), after `offset` non-space characters of that block's
+    text. A page of the front matter (`front`) is numbered from the first page of the book and printed
+    in roman numerals."""
 
     number: int
     chapter: str
     block: int
     offset: int
+    front: bool = False
+
+    @property
+    def label(self) -> str:
+        """The page number as printed: `ix` in the front matter, `9` in the body."""
+        return roman_numeral(self.number) if self.front else str(self.number)
+
+
+def roman_numeral(number: int) -> str:
+    """`number` in lower-case roman numerals (1 -> i, 14 -> xiv)."""
+    digits = []
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        count, number = divmod(number, value)
+        digits.append(letters * count)
+    return "".join(digits)
 
 
 @dataclass

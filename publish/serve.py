@@ -92,10 +92,16 @@ class Preview:
             self.version += 1
 
     def _catalogue(self) -> None:
-        from publish.render.catalogue import render_catalogue
+        from publish.output import source_date
+        from publish.render.catalogue import Listing, render_catalogue
 
-        documents = [state.document for state in self.books.values() if state.document is not None]
-        for name, data in render_catalogue(documents, {}).items():
+        listings = []
+        for slug, state in self.books.items():
+            if state.document is not None:
+                files = {str(p.relative_to(self.out)): p.stat().st_size
+                         for p in (self.out / slug).rglob("*") if p.is_file()}
+                listings.append(Listing(state.document, files, 0, source_date(state.root)))
+        for name, data in render_catalogue(listings).items():
             write_atomic(self.out / name, data)
 
     def page(self, path: Path, slug: str) -> bytes:

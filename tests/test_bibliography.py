@@ -215,7 +215,7 @@ def _without_apparatus(page: str) -> str:
     """The page without citations, References entries and print page markers (the print layout
     moves with the length of the citations)."""
     page = re.sub(r'<span class="citation".*?</span>', "", page)
-    page = re.sub(r'<span id="page-\d+" role="doc-pagebreak"[^>]*></span>', "", page)
+    page = re.sub(r'<span id="page-\w+" role="doc-pagebreak"[^>]*></span>', "", page)
     return re.sub(r'<div class="csl-bib-body">.*?</section>', "", page, flags=re.DOTALL)
 
 

@@ -147,7 +147,7 @@ def test_external_book_builds_all_formats(construct_book):
     root, out = construct_book
     assert sorted(p.name for p in out.iterdir()) == ["assets", "every-construct", "every-construct.epub",
                                                       "every-construct.pdf", "index.html",
-                                                      "manifest.json"]
+                                                      "manifest.json", "onix.xml", "opds.xml", "releases.xml"]
     assert not any(root.glob("*.pdf")), "nothing is written into the manuscript directory"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from fontTools.ttLib import TTFont
 from lxml import etree
 from pdfminer.high_level import extract_pages, extract_text
 from pdfminer.layout import LTChar, LTFigure, LTImage, LTRect, LTTextLine
@@ -169,13 +170,16 @@ def test_the_epub_carries_the_font_and_the_stylesheets_files(own):
     root, out, _ = own
     items = {i.get("href"): i.get("media-type") for i in opf(out / "own.epub").xpath("//opf:item", namespaces=OPF)}
     with zipfile.ZipFile(out / "own.epub") as z:
-        for name in FACES.values():
-            assert items[f"fonts/{name}"] == "font/ttf"
-            assert z.read(f"EPUB/fonts/{name}") == (root / "fonts" / name).read_bytes()
+        for name in FACES.values():  # each face subset to the book's characters (epub: {fonts: subset})
+            woff2 = name.replace(".ttf", ".woff2")
+            assert items[f"fonts/{woff2}"] == "font/woff2"
+            subset = TTFont(io.BytesIO(z.read(f"EPUB/fonts/{woff2}")))
+            assert subset["name"].getBestFamilyName() == "DejaVu Sans"
+            assert len(subset.getBestCmap()) < len(TTFont(root / "fonts" / name).getBestCmap()) / 10
         css = z.read("EPUB/css/epub.css").decode()
         [rule] = [href for href in items if href.endswith("-rule.png")]
         assert z.read(f"EPUB/{rule}") == (root / "style" / "rule.png").read_bytes()
-    assert '@font-face { font-family: "House Sans"; src: url("../fonts/DejaVuSans.ttf")' in css
+    assert '@font-face { font-family: "House Sans"; src: url("../fonts/DejaVuSans.woff2")' in css
     assert "Gentium" not in css
     assert css.index(".ed-note") < css.index(f'url("../{rule}")'), "the book's rules come after ours"
     assert_epubcheck_clean(out / "own.epub")
@@ -208,8 +212,15 @@ def test_the_web_edition_serves_the_font_and_the_books_stylesheet(own):
 
 def test_the_catalogue_shows_the_books_cover(own):
     root, out, _ = own
-    assert (out / "own-cover.png").read_bytes() == (root / "art" / "cover.png").read_bytes()
-    assert '<img class="cover" src="own-cover.png"' in (out / "index.html").read_text()
+    assert (out / "own" / "cover.png").read_bytes() == (root / "art" / "cover.png").read_bytes()
+    catalogue = (out / "index.html").read_text()
+    assert '<img class="cover" src="own/cover-200.jpg" srcset="own/cover-200.jpg 200w, own/cover-400.jpg 400w"' in catalogue
+    from PIL import Image
+    with Image.open(out / "own" / "cover-200.jpg") as thumbnail, Image.open(root / "art" / "cover.png") as own_cover:
+        # the thumbnail is the book's own cover, made small (its colour at the centre), not the generated one
+        centre = (thumbnail.width // 2, thumbnail.height // 2)
+        expected = own_cover.convert("RGB").getpixel((own_cover.width // 2, own_cover.height // 2))
+        assert all(abs(a - b) < 24 for a, b in zip(thumbnail.getpixel(centre), expected))
 
 
 def test_the_printers_cover_has_the_image_on_the_front_and_the_print_isbn_in_its_bars(own):

@@ -14,8 +14,10 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
+from publish.model import roman_numeral
 from tests.conftest import BOOKS
 from tests.editions import epub_documents, letters
+from tests.test_build import construct_book  # noqa: F401 (a fixture: the book of every construct)
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
@@ -94,36 +96,63 @@ def test_navigation_has_contents_landmarks_and_page_list(dist: Path, slug: str):
     assert len(kinds("toc")) >= 4
     landmarks = [a.get("{http://www.idpf.org/2007/ops}type") for a in kinds("landmarks")]
     assert landmarks == ["cover", "titlepage", "toc", "bodymatter", "bibliography"]
-    pages = [a.text for a in kinds("page-list")]
-    assert pages == [str(n) for n in range(1, len(pages) + 1)]
+    labels = [a.text for a in kinds("page-list")]
+    body = labels[labels.index("1"):]
+    assert body == [str(n) for n in range(1, len(body) + 1)]
+    front = [roman_numeral(n) for n in range(1, 40)]
+    assert labels[:labels.index("1")] == sorted(labels[:labels.index("1")], key=front.index), "in page order"
 
 
-def _pdf_body_pages(pdf: Path) -> list[str]:
-    """The printed pages from the one numbered 1 on (the first page of the body), as text."""
+def printed_pages(pdf: Path) -> list[tuple[str, str]]:
+    """(the page's number as printed, its text) for every page of the PDF: the pages before the one
+    whose folio is 1 (the first of the body) are counted from the first page, in roman numerals."""
     texts = [page.extract_text() or "" for page in PdfReader(str(pdf)).pages]
-    first = next(i for i, text in enumerate(texts) if text.split()[-1:] == ["1"])  # its folio
-    return texts[first:]
+    body = next(i for i, text in enumerate(texts) if text.split()[-1:] == ["1"])  # its folio
+    return [(roman_numeral(i + 1) if i < body else str(i - body + 1), text) for i, text in enumerate(texts)]
 
 
-def _text_after_markers(epub: Path) -> dict[int, str]:
-    """For each page-break marker, the EPUB's text that follows it (note numbers left out)."""
+def pages_the_epub_holds(pdf: Path) -> dict[str, str]:
+    """By label, the text of every printed page whose text the EPUB holds: every page with text but the
+    half title (the first page) and the printed contents (the EPUB has its navigation document)."""
+    return {label: text for n, (label, text) in enumerate(printed_pages(pdf))
+            if n and text.strip() and not text.strip().isdigit() and not text.startswith("Contents")}
+
+
+def _text_after_markers(epub: Path) -> dict[str, str]:
+    """For each page-break marker, by its label, the EPUB's text that follows it (note numbers left out)."""
     following = {}
     for _, doc in epub_documents(epub):
         for mark in doc.xpath("//*[@epub:type='pagebreak']", namespaces=XHTML):
             texts = mark.xpath("following::text()[not(ancestor::*[@class='noteref'])]")
-            following[int(mark.get("aria-label"))] = letters("".join(texts[:60]))
+            following[mark.get("aria-label")] = letters("".join(texts[:60]))
     return following
+
+
+def assert_markers_stand_before_each_page(pdf: Path, epub: Path) -> None:
+    """A marker for every printed page whose text the EPUB holds, front matter included, followed by
+    the first words printed on that page; the other markers are those of blank pages."""
+    held = pages_the_epub_holds(pdf)
+    after = _text_after_markers(epub)
+    blank = {label for label, text in printed_pages(pdf) if not text.strip() or text.strip().isdigit()}
+    assert set(held) <= set(after), sorted(set(held) - set(after))
+    assert set(after) - set(held) <= blank, sorted(set(after) - set(held) - blank)
+    for label, text in held.items():
+        first_line = letters(text.splitlines()[0])[:25]
+        assert after[label].startswith(first_line), (label, first_line, after[label][:40])
 
 
 @pytest.mark.parametrize("slug", BOOKS)
 def test_page_markers_stand_before_the_first_words_of_each_printed_page(dist: Path, slug: str):
-    pages = _pdf_body_pages(dist / f"{slug}.pdf")
-    after = _text_after_markers(dist / f"{slug}.epub")
-    printed = [n for n, text in enumerate(pages, 1) if text.strip() and not text.strip().isdigit()]
-    assert sorted(after) == list(range(1, max(printed) + 1)), "one marker per printed page"
-    for number in printed:
-        first_line = letters(pages[number - 1].splitlines()[0])[:25]
-        assert after[number].startswith(first_line), (number, first_line, after[number][:40])
+    assert_markers_stand_before_each_page(dist / f"{slug}.pdf", dist / f"{slug}.epub")
+    held = pages_the_epub_holds(dist / f"{slug}.pdf")
+    front = {"leon-trotsky-speaks": ["iii", "iv", "vii", "viii", "ix", "xi", "xiii", "xv", "xvi"],
+             "lesson-of-the-soviet-union": ["iii", "iv", "vii", "viii", "ix"]}[slug]
+    assert [label for label in held if not label.isdigit()] == front  # title, copyright, front matter
+
+
+def test_page_list_of_a_book_with_front_matter(construct_book):  # noqa: F811 (the fixture imported)
+    _, out = construct_book
+    assert_markers_stand_before_each_page(out / "every-construct.pdf", out / "every-construct.epub")
 
 
 @pytest.mark.skipif(not shutil.which("calibre-debug"), reason="calibre (a real reading engine) is not installed")

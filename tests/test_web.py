@@ -147,16 +147,6 @@ def test_web_edition_landmarks_toggles_and_citation_tips(dist: Path):
     assert "http" not in css.replace("https://", "").split("@font-face")[0]
 
 
-def test_catalogue_shows_a_cover_only_when_it_exists(tmp_path: Path):
-    root = write_book(tmp_path / "covered", CHAPTERS, "title: Covered\n", TOY_BIBLIOGRAPHY)
-    out = tmp_path / "out"
-    assert run_publish("build", root, "--out", out, "--format", "html").code == 0
-    assert "<img" not in (out / "index.html").read_text("utf-8")
-    (out / "covered-cover.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    assert run_publish("build", root, "--out", out, "--format", "html", "--force").code == 0
-    assert '<img class="cover" src="covered-cover.png" alt="Cover of Covered"' in (out / "index.html").read_text()
-
-
 # axe-core in the machine's Chromium -----------------------------------------------
 
 def axe_violations(result: object) -> list[str]:

@@ -212,7 +212,19 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
                                                  zip([opening] + results, [head] + body)},
                            doc.config.language, even=profile == "printer")
-    return data, _fill_blanks([s for laid in results for s in laid.starts]), count
+    return data, _page_map(opening, [s for laid in results for s in laid.starts]), count
+
+
+def _page_map(opening: Laid, body: list[PageStart]) -> list[PageStart]:
+    """The book's page map from its chunks': the opening pages and front matter, the blank verso the
+    assembly adds after them when they end on a right-hand page (it begins where the body does, as in a
+    single layout), then the body's pages."""
+    starts = list(opening.starts)
+    body = _fill_blanks(body)
+    if opening.page_count % 2 and body:
+        first = body[0]
+        starts.append(PageStart(opening.page_count + 1, first.chapter, first.block, first.offset, front=True))
+    return starts + body
 
 
 def _in_parallel(doc: Document, body: list[Chunk], roots: list[Path], timestamp: str, profile: str,

@@ -119,3 +119,22 @@ def cover_alt(doc: Document) -> str:
     if byline(doc):
         parts.append(byline(doc))
     return "Cover: " + ". ".join(parts) + "."
+
+
+WEB_WIDTHS = (200, 400)  # the catalogue's cover at one and two device pixels per CSS pixel
+
+
+def web_covers(doc: Document) -> dict[str, bytes]:
+    """The cover for the web edition's directory: whole, as the EPUB carries it (`cover.png`, or the
+    book's own `cover.jpg`), and as
+    JPEG thumbnails of WEB_WIDTHS pixels (`cover-200.jpg`, `cover-400.jpg`) for the catalogue and the
+    feeds. Same input, same bytes."""
+    whole = cover_image(doc)[2]  # the book's own cover, else the generated one
+    image = Image.open(io.BytesIO(whole))
+    files = {f"cover.{'jpg' if image.format == 'JPEG' else image.format.lower()}": whole}
+    for width in WEB_WIDTHS:
+        small = image.convert("RGB").resize((width, round(width * image.height / image.width)), Image.LANCZOS)
+        out = io.BytesIO()
+        small.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
+        files[f"cover-{width}.jpg"] = out.getvalue()
+    return files

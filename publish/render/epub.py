@@ -8,10 +8,11 @@ import re
 
 from ebooklib import epub
 
-from publish.fonts import FONT_TYPES, font_face_css, published_fonts, shipped_css
+from publish.fonts import shipped_css
 from publish.model import Document
 from publish.render import context, render_template, typefaces
 from publish.render.cover import cover_alt, cover_image
+from publish.render.fonts import embed, face_rules, licence_files, text_characters
 from publish.render.markup import chapter_body
 from publish.resources import IMAGE_TYPES
 from publish.stylesheets import RESOURCE_TYPES, screen_stylesheets
@@ -46,9 +47,11 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     pages = _pages(doc, cover_name)
     files = {name: xhtml for name, _, xhtml in pages}
     _link_across_files(files)
+    nav = render_template("epub/nav.xhtml", doc.config.layouts,
+                          **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc), page_list=_page_list(doc)))
     book = epub.EpubBook()
     _metadata(book, doc)
-    _stylesheet(book, doc)
+    _stylesheet(book, doc, [*files.values(), nav])
     cover = epub.EpubItem("cover-image", cover_name, cover_type, cover_data)
     cover.properties = ["cover-image"]
     book.add_item(cover)
@@ -67,8 +70,6 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     book.toc = [epub.Link(name, title, _item_id(name)) for name, title, _ in pages]
     # Cover, title page, copyright page, then the contents, then the text.
     book.spine = [items[n] for n, _, _ in pages[:3]] + [nav_item] + [items[n] for n, _, _ in pages[3:]]
-    nav = render_template("epub/nav.xhtml", doc.config.layouts,
-                          **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc), page_list=_page_list(doc)))
     target = io.BytesIO()
     writer = _Writer(target, book, nav.encode(), {**epub.EpubWriter.DEFAULT_OPTIONS, "mtime": modified,
                                                         "compresslevel": 0},
@@ -83,17 +84,21 @@ def _item_id(file_name: str) -> str:
     return "doc-" + file_name.removesuffix(".xhtml")
 
 
-def _stylesheet(book: epub.EpubBook, doc: Document) -> None:
-    """The EPUB's stylesheet (the book face's @font-face rules, the shipped CSS, then the book's own),
-    the fonts and the files the book's stylesheets name."""
+def _stylesheet(book: epub.EpubBook, doc: Document, documents: list[str]) -> None:
+    """The EPUB's stylesheet (the faces' @font-face rules, the shipped CSS, then the book's own), the
+    fonts as `epub: {fonts}` says (subset to the characters of `documents` by default) with their
+    licences, and the files the book's stylesheets name."""
     faces = typefaces(doc)  # the book face, and the code face when the book holds code
     own, copies = screen_stylesheets(doc.config.css.get("epub", []))
-    css = "\n".join(font_face_css(face, "../fonts") for face in faces) + "\n" + shipped_css("epub", faces[0])
-    css += own and "\n" + own
+    shipped = shipped_css("epub", faces[0])
+    fonts = embed(faces, doc.config.epub.fonts, text_characters(documents, shipped + own))
+    css = face_rules(fonts, "../fonts") + "\n" + shipped + (own and "\n" + own)
     book.add_item(epub.EpubItem("css", "css/epub.css", "text/css", css.encode()))
-    for name, path in {name: path for face in faces for name, path in published_fonts(face).items()}.items():
-        book.add_item(epub.EpubItem(f"font-{NOT_NAME.sub('-', path.stem)}", f"fonts/{name}",
-                                    FONT_TYPES[path.suffix.lower()], path.read_bytes()))
+    for font in fonts:
+        book.add_item(epub.EpubItem(f"font-{NOT_NAME.sub('-', font.name.rsplit('.', 1)[0])}", f"fonts/{font.name}",
+                                    font.media_type, font.data))
+    for n, (name, data) in enumerate(sorted(licence_files(fonts).items()), 1):
+        book.add_item(epub.EpubItem(f"font-licence-{n}", f"fonts/{name}", "text/plain", data))
     copies = {name: path for name, path in copies.items() if name not in doc.images}  # an image of the text too
     for n, (name, path) in enumerate(sorted(copies.items()), 1):
         book.add_item(epub.EpubItem(f"style-file-{n}", name, RESOURCE_TYPES[path.suffix.lower()],
@@ -102,9 +107,12 @@ def _stylesheet(book: epub.EpubBook, doc: Document) -> None:
 
 def _pages(doc: Document, cover_name: str) -> list[tuple[str, str, str]]:
     """(file name, title, XHTML) for each document of the EPUB, in reading order."""
+    embedded = doc.config.epub.fonts != "none"  # else the reading system's fonts: the colophon names none
+
     def page(part: str, title: str, **values: object) -> str:
         return render_template("epub/page.xhtml", doc.config.layouts,
-                               **context(doc, "epub", part=part, page_title=title, body_type=None, **values))
+                               **context(doc, "epub", part=part, page_title=title, body_type=None, **values,
+                                         **({} if embedded else {"font_name": ""})))
 
     pages = [("cover.xhtml", "Cover", page("cover", doc.config.title, cover_image=cover_name,
                                            cover_alt=cover_alt(doc))),
@@ -147,8 +155,9 @@ def _toc(doc: Document) -> list[dict[str, object]]:
 
 def _page_list(doc: Document) -> list[dict[str, str]]:
     """The print edition's pages, each linked to its marker."""
-    files = {chapter.id: f"{chapter.id}.xhtml" for chapter in doc.chapters} | {"references": "references.xhtml"}
-    return [{"href": f"{files[s.chapter]}#page-{s.number}", "label": str(s.number)} for s in doc.page_map]
+    files = {chapter.id: f"{chapter.id}.xhtml" for chapter in doc.chapters} | {
+        "references": "references.xhtml", "title-page": "titlepage.xhtml", "copyright": "copyright.xhtml"}
+    return [{"href": f"{files[s.chapter]}#page-{s.label}", "label": s.label} for s in doc.page_map]
 
 
 def _landmarks(doc: Document) -> list[dict[str, str]]:
@@ -193,14 +202,19 @@ def _accessibility(book: epub.EpubBook, doc: Document) -> None:
                          ("accessibilityFeature", features), ("accessibilityHazard", ["none"])):
         for value in values:
             book.add_metadata(None, "meta", value, {"property": f"schema:{name}"})
-    summary = ("This publication meets WCAG 2.1 Level AA. Its text is structured with headings, a table "
-               "of contents and landmarks; notes are linked both ways; the only image, the cover, has a "
-               "text alternative")
-    if doc.page_map:
-        summary += "; page-break markers and a page list give the pages of the print edition"
-    book.add_metadata(None, "meta", summary + ".", {"property": "schema:accessibilitySummary"})
+    book.add_metadata(None, "meta", accessibility_summary(doc), {"property": "schema:accessibilitySummary"})
     book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
                       {"property": "dcterms:conformsTo"})
     if doc.page_map:
         source = f"{doc.config.title}, print edition {doc.config.version} (PDF, publish)"
         book.add_metadata(None, "meta", source, {"property": "pageBreakSource"})
+
+
+def accessibility_summary(doc: Document) -> str:
+    """The EPUB's accessibility in a sentence or two, as its package and the ONIX feed give it."""
+    summary = ("This publication meets WCAG 2.1 Level AA. Its text is structured with headings, a table "
+               "of contents and landmarks; notes are linked both ways; the only image, the cover, has a "
+               "text alternative")
+    if doc.page_map or doc.chapters_in("body"):  # (a document loaded again has no page map)
+        summary += "; page-break markers and a page list give the pages of the print edition"
+    return summary + "."

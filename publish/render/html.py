@@ -9,6 +9,7 @@ import re
 from publish.fonts import SHIPPED, Typeface, font_face_css, published_fonts, shipped_css
 from publish.model import Document
 from publish.render import context, render_template, typefaces
+from publish.render.cover import web_covers
 from publish.render.markup import chapter_body
 from publish.stylesheets import Stylesheet, screen_stylesheets
 
@@ -28,7 +29,7 @@ def render_web(doc: Document) -> dict[str, bytes]:
                            **context(doc, "html", bodies=bodies, canonical=canonical_url(doc), json_ld=json_ld(doc)))
     images = {name: path.read_bytes() for name, path in doc.images.items()}
     assets = web_assets(typefaces(doc), doc.config.css.get("web", []))
-    return {"index.html": page.encode(), **assets, **images}
+    return {"index.html": page.encode(), **assets, **images, **web_covers(doc)}
 
 
 def canonical_url(doc: Document) -> str:

@@ -17,12 +17,20 @@ from publish.model import PageStart
 
 BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "td", "th", "div"}
 SKIPPED_CLASSES = {"footnote", "noteref", "backlink"}
+# The parts of the print edition whose text the EPUB and the web edition hold too, each by its id.
+PART_CLASSES = {"chapter", "titlepage", "copyright"}
+# Blocks a page's marker goes inside, at the start: their parents hold nothing else.
+CONTAINED_BLOCKS = {"li", "dt", "dd", "td", "th"}
 INSERTED_HYPHEN = "\u2010"  # the hyphenate-character of print.css: a break the layout made
 EPUB_NS = "http://www.idpf.org/2007/ops"
 
 
+def _tag(element: etree._Element) -> str:
+    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+
+
 def _is_block(element: etree._Element) -> bool:
-    tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+    tag = _tag(element)
     return tag in BLOCK_TAGS and (tag != "div" or "csl-entry" in (element.get("class") or ""))
 
 
@@ -41,49 +49,62 @@ def _visible(text: str) -> int:
 # Reading the layout ------------------------------------------------------------------------------
 
 def read_page_map(document, first_body_chapter: str, first_number: int | None = None) -> list[PageStart]:
-    """Where the text of every page from the body's first on (printed as page 1) begins; for a chunk
-    of the body laid out apart, every page's, the first printed as `first_number`.
+    """Where the text of every page begins: the front matter's pages numbered from the first page of the
+    book (printed in roman), the body's from its first page (printed as 1); for a chunk of the body laid
+    out apart, every page's, the first printed as `first_number`.
 
-    A page with no text of its own (a blank verso) begins where the next page does."""
+    A page with no text of its own (a blank verso) begins where the next page does. A page whose text
+    no other edition holds (the half title, the printed contents) has no start, nor have the blank
+    pages before it."""
     from weasyprint.formatting_structure import boxes
 
     seen: dict[tuple[str, int], int] = {}
     starts: list[PageStart] = []
-    waiting: list[int] = []
+    waiting: list[tuple[int, bool]] = []
     first_body_page = None if first_number is None else 1 - first_number
     for index, page in enumerate(document.pages):
-        first = None
+        first, printed = None, False
         for text, chapter, block in _text_runs(page._page_box, boxes):
+            printed = True
+            if not chapter:
+                continue
             if first is None:
                 first = (chapter, block, seen.get((chapter, block), 0) if block >= 0 else 0)
             seen[(chapter, block)] = seen.get((chapter, block), 0) + _visible(text.rstrip(INSERTED_HYPHEN))
         if first_body_page is None and first and first[0] == first_body_chapter:
             first_body_page = index
         if first_body_page is None:
-            continue
-        waiting.append(index - first_body_page + 1)
+            waiting.append((index + 1, True))
+        else:
+            waiting.append((index - first_body_page + 1, False))
         if first:
-            starts.extend(PageStart(number, *first) for number in waiting)
+            starts.extend(PageStart(number, *first, front=front) for number, front in waiting)
+            waiting = []
+        elif printed:
             waiting = []
     return starts
 
 
 def _text_runs(page_box, boxes):
-    """(text, chapter id, block index) for each text box of the page's body, in order."""
+    """(text, part id, block index) for each text box of the page's body, in order; the part is a
+    chapter, the References, the title page or the copyright page, or "" for text the other editions
+    do not hold."""
     def walk(box, chapter: str, block: int):
         element = getattr(box, "element", None)
         if isinstance(box, boxes.MarginBox):
             return
+        if "::" in (getattr(box, "element_tag", None) or ""):
+            return  # generated content (a list item's marker, ::before): no other edition holds its text
         if element is not None and getattr(box, "element_tag", None):
             classes = set((element.get("class") or "").split())
             if classes & SKIPPED_CLASSES:
                 return
-            if "chapter" in classes and element.get("id"):
+            if classes & PART_CLASSES and element.get("id"):
                 chapter, block = element.get("id"), -1
             elif element.get("data-block") is not None:
                 block = int(element.get("data-block"))
         if isinstance(box, boxes.TextBox):
-            if chapter and box.text.strip():
+            if box.text.strip():
                 yield box.text, chapter, block
             return
         for child in getattr(box, "children", ()) or ():
@@ -94,8 +115,9 @@ def _text_runs(page_box, boxes):
 
 # Writing the markers -----------------------------------------------------------------------------
 
-def marker(number: int, fmt: str) -> etree._Element:
-    attributes = {"id": f"page-{number}", "role": "doc-pagebreak", "aria-label": str(number)}
+def marker(label: str, fmt: str) -> etree._Element:
+    """The page-break marker of the printed page `label` (`ix`, `9`)."""
+    attributes = {"id": f"page-{label}", "role": "doc-pagebreak", "aria-label": label}
     if fmt == "epub":
         attributes[f"{{{EPUB_NS}}}type"] = "pagebreak"
     else:
@@ -107,7 +129,7 @@ def marker(number: int, fmt: str) -> etree._Element:
 
 def opening_markers(starts: list[PageStart], fmt: str) -> str:
     """Markers of pages that begin with a chapter's title, to stand before it."""
-    return "".join(_serialise(marker(s.number, fmt)) for s in starts if s.block < 0)
+    return "".join(_serialise(marker(s.label, fmt)) for s in starts if s.block < 0)
 
 
 def _serialise(element: etree._Element) -> str:
@@ -124,7 +146,7 @@ def insert_markers(markup: str, starts: list[PageStart], fmt: str) -> str:
     blocks = [e for e in root.iter() if e is not root and _is_block(e)]
     for start in sorted(inside, key=lambda s: (s.block, s.offset), reverse=True):
         if start.block < len(blocks):
-            _insert_at(blocks[start.block], start.offset, marker(start.number, fmt))
+            _insert_at(blocks[start.block], start.offset, marker(start.label, fmt))
     text = (root.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in root)
     return text.replace(f' xmlns:epub="{EPUB_NS}"', "")
 
@@ -132,7 +154,11 @@ def insert_markers(markup: str, starts: list[PageStart], fmt: str) -> str:
 def _insert_at(block: etree._Element, offset: int, mark: etree._Element) -> None:
     """Insert `mark` before the non-space character number `offset` of the block's counted text."""
     if offset <= 0:
-        block.addprevious(mark)
+        if _tag(block) in CONTAINED_BLOCKS:  # no marker may stand between list items or table cells
+            mark.tail, block.text = block.text, None
+            block.insert(0, mark)
+        else:
+            block.addprevious(mark)
         return
     count = 0
     for node, attr in _text_slots(block):
