@@ -12,6 +12,8 @@ import yaml
 
 from publish.diagnostics import Diagnostics, ManuscriptError, fail, position
 from publish.geometry import PrintSettings, print_settings
+from publish.resources import inside
+from publish.yamlfile import load_yaml
 
 ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
 # A pragmatic BCP 47 check: language, optional script, region and variants.
@@ -116,6 +118,8 @@ def load_book(root: Path) -> Book:
             except ManuscriptError as error:
                 found.extend(error.diagnostics)
     bibliography = _bibliography_paths(root, config, positions, found)
+    if config.csl.endswith(".csl") and _inside(root, root / config.csl) is None:
+        found.error(config_path, f"'csl': file outside the book refused: {config.csl}", *positions["csl"])
     found.raise_if_errors()
     return Book(root, config, chapters, bibliography, found)
 
@@ -155,16 +159,7 @@ def check_nesting(path: Path, text: str) -> None:
 
 def _parse_yaml(path: Path, text: str) -> tuple[Any, dict[Any, tuple[int, int]]]:
     """Parse YAML and remember where each top-level key and each chapter entry stands."""
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
-        node = yaml.compose(text, Loader=loader)
-        raw = yaml.load(text, Loader=loader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise fail(path, f"malformed YAML: {error.problem or error.context}", line, col) from None
-    except yaml.YAMLError as error:
-        raise fail(path, f"malformed YAML: {error}") from None
+    raw, node = load_yaml(path, text)
     positions: dict[Any, tuple[int, int]] = {}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -293,11 +288,7 @@ def _check_contributors(value: Any) -> list[Contributor]:
 
 def _inside(root: Path, path: Path) -> Path | None:
     """The resolved path if it lies inside one of the book's roots (the book or its parent)."""
-    resolved = path.resolve()
-    for allowed in (root, root.parent):
-        if resolved.is_relative_to(allowed):
-            return resolved
-    return None
+    return inside(path, root, [root, root.parent])
 
 
 def _bibliography_paths(root: Path, config: BookConfig, positions: dict[Any, tuple[int, int]],

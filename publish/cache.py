@@ -12,11 +12,10 @@ import json
 import re
 from pathlib import Path
 
-import yaml
-
 from publish import __version__
-from publish.book import load_book
+from publish.book import load_book, read_text
 from publish.paths import STYLES
+from publish.yamlfile import load_yaml
 
 PACKAGE = Path(__file__).resolve().parent
 CITED = re.compile(r"@([\w][\w:.#$%&+?<>~/-]*)")
@@ -39,9 +38,8 @@ def _tree_digest(root: Path, pattern: str) -> str:
 
 
 def _yaml(path: Path) -> object:
-    """A YAML file read with libyaml when PyYAML has it (ten times faster than the pure-Python reader)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(path.read_text("utf-8"), Loader=loader)
+    """A YAML file's data, read as the build reads it (a bomb or a malformed file is its diagnostic)."""
+    return load_yaml(path, read_text(path))[0]
 
 
 def _cited_entries(paths: list[Path], text: str) -> str:

@@ -13,6 +13,7 @@ from markdown.extensions.toc import slugify
 
 from publish.book import Book, ChapterSource
 from publish.diagnostics import Diagnostics, position
+from publish.images import checked_image
 from publish.markup import make_markdown, tie_spaced_dashes
 from publish.markup.sanitize import sanitize
 from publish.model import Chapter, Citation, Heading, Note, SourcePosition
@@ -189,7 +190,8 @@ def _unique_ids(root: etree._Element, used_ids: set[str], source: ChapterSource,
 
 def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
             found: Diagnostics) -> dict[str, Path]:
-    """Every image checked (alt text, a file the book may read) and renamed to its published name."""
+    """Every image checked (alt text, a file the book may read, one that decodes, an SVG cleaned) and
+    renamed to its published name."""
     images: dict[str, Path] = {}
     for img in list(root.iter("img")):
         src = img.get("src", "")
@@ -204,12 +206,13 @@ def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
                 path = local_file(src, source.path.parent, allowed)
             if path.suffix.lower() not in IMAGE_TYPES:
                 raise Refused(f"not an image type a book can carry (PNG, JPEG, GIF, SVG, WebP): {src}")
+            published = checked_image(path, src)
         except Refused as refused:
             found.error(source.path, str(refused), line, col)
             _drop(img)
             continue
-        name = image_name(path)
-        images[name] = path
+        name = image_name(published, path.name)
+        images[name] = published
         img.set("src", name)
     return images
 

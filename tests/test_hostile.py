@@ -33,6 +33,7 @@ def listener():
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
             self.end_headers()
+            self.wfile.write(PNG)
 
         def log_message(self, *args):
             pass
