@@ -10,8 +10,13 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from publish.anchors import (assign_ids, check_footnote_definitions, check_undefined_footnotes,
-                             footnote_definitions, footnote_references)
+from publish.anchors import (
+    assign_ids,
+    check_footnote_definitions,
+    check_undefined_footnotes,
+    footnote_definitions,
+    footnote_references,
+)
 from publish.book import Book, ChapterSource
 from publish.diagnostics import Diagnostics, position
 from publish.images import checked_image

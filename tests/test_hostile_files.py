@@ -16,7 +16,7 @@ from PIL import Image
 
 from tests.conftest import TOY_BIBLIOGRAPHY, run_publish, write_book
 from tests.test_build import assert_epubcheck_clean
-from tests.test_hostile import SECRET, all_output_bytes, listener  # noqa: F401 (a fixture)
+from tests.test_hostile import SECRET, all_output_bytes
 
 PEAK_MEMORY_KB = 1_000_000  # ru_maxrss is in kilobytes on Linux
 

@@ -25,25 +25,27 @@ def repeated_ids(out: Path) -> dict[str, list[str]]:
     return repeated
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("# References {#references}\n\nText.\n", "a.md:1:14: error: id 'references' collides with the generated id "
-                                               "'references' (the References section)"),
-    ("# A\n\n## Notes {#note-1}\n", "a.md:3:10: error: id 'note-1' collides with the generated id 'note-N' (a footnote)"),
-    ("# A\n\n<span id=\"noteref-2\">x</span>\n", "a.md:3:7: error: id 'noteref-2' collides with the generated id "
-                                                 "'noteref-N' (a note reference)"),
-    ("# A\n\nSee [@guevara2018].\n\n## K {#ref-guevara2018}\n", "a.md:5:6: error: id 'ref-guevara2018' collides with "
-                                                               "the generated id 'ref-KEY' (a References entry)"),
-    ("# A\n\n## Toc {#toc}\n", "a.md:3:8: error: id 'toc' collides with the generated id 'toc'"),
-    ("# A\n\n## B {#a-title}\n", "a.md:3:6: error: id 'a-title' collides with the generated id 'a-title' "
-                                 "(the title of chapter 'a')"),
+GENERATED = "collides with the generated id"
+COLLISIONS = [
+    ("# References {#references}\n\nText.\n",
+     f"a.md:1:14: error: id 'references' {GENERATED} 'references' (the References section)"),
+    ("# A\n\n## Notes {#note-1}\n", f"a.md:3:10: error: id 'note-1' {GENERATED} 'note-N' (a footnote)"),
+    ("# A\n\n<span id=\"noteref-2\">x</span>\n", f"a.md:3:7: error: id 'noteref-2' {GENERATED} 'noteref-N'"),
+    ("# A\n\nSee [@guevara2018].\n\n## K {#ref-guevara2018}\n",
+     f"a.md:5:6: error: id 'ref-guevara2018' {GENERATED} 'ref-KEY' (a References entry)"),
+    ("# A\n\n## Toc {#toc}\n", f"a.md:3:8: error: id 'toc' {GENERATED} 'toc'"),
+    ("# A\n\n## B {#a-title}\n", f"a.md:3:6: error: id 'a-title' {GENERATED} 'a-title' (the title of chapter 'a')"),
     ("# A\n\n## B {#x}\n\n## C {#x}\n", "a.md:5:6: error: id 'x' collides with an id used before ('x')"),
     ("# A\n\nText[^1] and [^2].\n\n[^1]: One.\n", "a.md:3:14: error: footnote '[^2]' is referenced but never defined"),
-    ("# A\n\nText[^1].\n\n[^1]: One.\n[^1]: Again.\n", "a.md:6:1: error: footnote '[^1]' is defined twice "
-                                                       "(first at line 5)"),
+    ("# A\n\nText[^1].\n\n[^1]: One.\n[^1]: Again.\n",
+     "a.md:6:1: error: footnote '[^1]' is defined twice (first at line 5)"),
     ("# A\n\nText[^1], again[^1].\n\n[^1]: One.\n", "a.md:3:16: error: footnote '[^1]' is referenced twice"),
     ("# A\n\nText[^1] and[^2].\n\n[^1]: One, see [^2].\n[^2]: Two, see [^1].\n",
      "a.md:6:16: error: footnote '[^2]' refers to footnote '[^1]': a note cannot hold a note reference"),
-])
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COLLISIONS)
 def test_a_colliding_id_is_an_error_at_its_line(tmp_path: Path, text: str, expected: str):
     root = write_book(tmp_path / "book", {"a.md": text}, "title: T\n", TOY_BIBLIOGRAPHY)
     result = run_publish("build", root, "--out", tmp_path / "out", "--format", "epub", "--format", "html")
