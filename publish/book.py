@@ -18,6 +18,7 @@ from publish.fonts import Typeface
 from publish.geometry import PrintSettings, print_settings
 from publish.press import BASE_URL, Press, find_press
 from publish.proof.settings import ProofSettings, proof_settings
+from publish.resources import inside
 from publish.stylesheets import Stylesheet
 
 ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
@@ -150,6 +151,10 @@ def load_book(root: Path) -> Book:
             except ManuscriptError as error:
                 found.extend(error.diagnostics)
     bibliography = _bibliography_paths(root, config, positions, found, press)
+    if config.csl.endswith(".csl") and _inside(root, root / config.csl, press) is None:
+        where = positions.get("csl") or (press.positions.get(("defaults", "csl"), (0, 0)) if press else (0, 0))
+        found.error(config_path if "csl" in positions or not press else press.path,
+                    f"'csl': file outside the book refused: {config.csl}", *where)
     found.raise_if_errors()
     return Book(root, config, chapters, bibliography, found, press=press)
 
@@ -377,11 +382,7 @@ def _check_contributors(value: Any) -> list[Contributor]:
 
 def _inside(root: Path, path: Path, press: Press | None = None) -> Path | None:
     """The resolved path if it lies inside one of the book's roots (the book, its parent, the press)."""
-    resolved = path.resolve()
-    for allowed in (root, root.parent, *([press.root] if press else [])):
-        if resolved.is_relative_to(allowed):
-            return resolved
-    return None
+    return inside(path, root, [root, root.parent, *([press.root] if press else [])])
 
 
 def _bibliography_paths(root: Path, config: BookConfig, positions: Positions, found: Diagnostics,

@@ -68,8 +68,9 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     # The print layout, made once: the PDF is written from it, and the EPUB and the web edition take
     # their print page numbers from it.
     fetched = any(path.is_relative_to(resources.REMOTE_CACHE) for path in doc.images.values())
-    printed, doc.page_map, doc.page_count = pdf.print_edition(
-        doc, resources.roots(root, allow_remote=fetched), stamp, profile, workers, want_pdf="pdf" in formats)
+    roots = resources.roots(root, allow_remote=fetched, cleaned=True)
+    printed, doc.page_map, doc.page_count = pdf.print_edition(doc, roots, stamp, profile, workers,
+                                                              want_pdf="pdf" in formats)
     if printed is not None:
         files[f"{doc.slug}.pdf"] = printed
         if profile == "printer":

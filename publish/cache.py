@@ -15,11 +15,11 @@ import json
 import re
 from pathlib import Path
 
-import yaml
-
 from publish import __version__
 from publish.book import BookConfig, load_book
+from publish.files import read_text
 from publish.paths import STYLES
+from publish.yamlfile import load_yaml
 
 PACKAGE = Path(__file__).resolve().parent
 CITED = re.compile(r"@([\w][\w:.#$%&+?<>~/-]*)")
@@ -59,13 +59,8 @@ def _file_digest(path: Path) -> str:
 
 
 def _yaml(path: Path) -> object:
-    """A YAML file read with libyaml when PyYAML has it (ten times faster than the pure-Python reader);
-    None when it does not parse (the build then reports where)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(path.read_text("utf-8"), Loader=loader)
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return None
+    """A YAML file's data, read as the build reads it (a bomb or a malformed file is its diagnostic)."""
+    return load_yaml(path, read_text(path))[0]
 
 
 def _cited_entries(paths: list[Path], text: str) -> str:

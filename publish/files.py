@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from publish.diagnostics import fail, position
+from publish.yamlfile import LOADER, load_yaml
 
 MAX_CHAPTER_BYTES = 5_000_000
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -17,7 +18,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 Positions = dict[Any, tuple[int, int]]
 
 
-class ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when PyYAML has it
+class ConfigLoader(LOADER):
     """YAML's safe loader, reading dates as the text they are written as: a date is checked (and
     reported at its line) by the key that holds it, not turned into a Python date, or an error, by
     the YAML reader."""
@@ -53,15 +54,7 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Positions, dict[Any, str]]:
     """The YAML's value; where each key and list item stands (a top-level key by its name, a nested
     one by its path as a tuple: `("print", "trim")`, `("chapters", 0)`); and the source text of each
     plain scalar (by the same keys), to tell `2.10` from `2.1`."""
-    try:
-        node = yaml.compose(text, Loader=ConfigLoader)
-        raw = yaml.load(text, Loader=ConfigLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise fail(path, f"malformed YAML: {error.problem or error.context}", line, col) from None
-    except yaml.YAMLError as error:
-        raise fail(path, f"malformed YAML: {error}") from None
+    raw, node = load_yaml(path, text, ConfigLoader)  # aliases bounded
     positions: Positions = {}
     literals: dict[Any, str] = {}
     _walk(node, (), positions, literals)

@@ -9,10 +9,17 @@ from pathlib import Path
 
 import lxml.html
 from lxml import etree
-from markdown.extensions.toc import slugify
 
+from publish.anchors import (
+    assign_ids,
+    check_footnote_definitions,
+    check_undefined_footnotes,
+    footnote_definitions,
+    footnote_references,
+)
 from publish.book import Book, ChapterSource
 from publish.diagnostics import Diagnostics, position
+from publish.images import checked_image
 from publish.markup import make_markdown, tie_spaced_dashes
 from publish.markup.frontmatter import split_front_matter
 from publish.markup.sanitize import sanitize
@@ -30,7 +37,7 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
     md = make_markdown(book.config.speakers)
     chapters: list[Chapter] = []
     citations: list[Citation] = []
-    used_ids: set[str] = {"references", "title-page", "contents"}
+    used_ids: set[str] = set()
     for source in book.chapters:
         md.reset()
         html = sanitize(md.convert(source.text))
@@ -75,8 +82,17 @@ def _in_reading_order(citations: list[Citation]) -> list[Citation]:
 
 def _number_citations(chapter: Chapter, citations: list[Citation]) -> None:
     """Give each citation placeholder the book-wide id of its Citation."""
+    seen: set[int] = set()
+
+    def number(match: re.Match[str]) -> str:
+        index = int(match[1])
+        if index >= len(citations) or index in seen:  # raw HTML can forge a placeholder: it gets no id
+            return ""
+        seen.add(index)
+        return f'id="{citations[index].id}"'
+
     def renumber(markup: str) -> str:
-        return CITATION_INDEX.sub(lambda m: f'id="{citations[int(m[1])].id}"', markup)
+        return CITATION_INDEX.sub(number, markup)
     chapter.body = renumber(chapter.body)
     for note in chapter.notes:
         note.html = renumber(note.html)
@@ -115,7 +131,7 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
         first.set("class", " ".join(sorted(classes - set(ROLES))))
     elif "class" in first.attrib:
         del first.attrib["class"]
-    _unique_ids(root, used_ids, source, found)
+    assign_ids(root, used_ids, source, found)
     images = _images(root, source, allowed, found)
     for link in root.iter("a"):  # a link to a local file means nothing to a reader elsewhere
         if link.get("href", "").lower().startswith("file:"):
@@ -179,25 +195,10 @@ def inner_xml(element: etree._Element) -> str:
         etree.tostring(child, encoding="unicode", method="xml") for child in element)
 
 
-def _unique_ids(root: etree._Element, used_ids: set[str], source: ChapterSource,
-                found: Diagnostics) -> None:
-    """Give every heading an id (its text, slugified, unless written `{#id}`), unique in the whole book:
-    the web edition is one page."""
-    for element in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        base = element.get("id") or slugify(element.text_content(), "-") or "section"
-        new, n = base, 1
-        while new in used_ids:
-            n += 1
-            new = f"{base}-{n}"
-        if new != base and element.tag != "h1":
-            found.warning(source.path, f"duplicate heading id '{base}' renamed '{new}'")
-        element.set("id", new)
-        used_ids.add(new)
-
-
 def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
             found: Diagnostics) -> dict[str, Path]:
-    """Every image checked (alt text, a file the book may read) and renamed to its published name."""
+    """Every image checked (alt text, a file the book may read, one that decodes, an SVG cleaned) and
+    renamed to its published name."""
     images: dict[str, Path] = {}
     for img in list(root.iter("img")):
         src = img.get("src", "")
@@ -212,19 +213,24 @@ def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
                 path = local_file(src, source.path.parent, allowed)
             if path.suffix.lower() not in IMAGE_TYPES:
                 raise Refused(f"not an image type a book can carry (PNG, JPEG, GIF, SVG, WebP): {src}")
+            published = checked_image(path, src)
         except Refused as refused:
             found.error(source.path, str(refused), line, col)
             _drop(img)
             continue
-        name = image_name(path)
-        images[name] = path
+        name = image_name(published, path.name)
+        images[name] = published
         img.set("src", name)
     return images
 
 
 def _notes(root: etree._Element, source: ChapterSource, notes_before: int, found: Diagnostics) -> list[Note]:
-    """Lift Python-Markdown's footnotes out of the body into Note objects numbered through the book."""
+    """Lift Python-Markdown's footnotes out of the body into Note objects numbered through the book.
+    A reference to no definition, a second definition, a second reference or one inside a note is an
+    error at its line; a note never referenced is left out with a warning at its definition."""
     block = root.find(".//div[@class='footnote']")  # raw HTML left unclosed may have wrapped it
+    check_undefined_footnotes({li.get("id", "")[3:] for li in block.iter("li")} if block is not None else set(),
+                              source, found)
     if block is None:
         return []
     block.drop_tree()  # out of the body; any text after it stays
@@ -236,20 +242,34 @@ def _notes(root: etree._Element, source: ChapterSource, notes_before: int, found
         numbers[li.get("id")] = number
         for backref in li.xpath(".//a[contains(@class, 'footnote-backref')]"):
             _drop(backref)
+        for inner in li.xpath(".//sup[a[contains(@class, 'footnote-ref')]]"):
+            label, inner_label = li.get("id")[3:], inner[0].get("href", "#fn-")[4:]
+            where = footnote_references(source.text, inner_label)
+            found.error(source.path, f"footnote '[^{label}]' refers to footnote '[^{inner_label}]': a note "
+                        "cannot hold a note reference", *(where[-1] if where else (0, 0)))
         notes.append(Note(number, f"note-{number}", f"noteref-{number}", inner_xml(li).strip()))
-    referenced = set()
+    check_footnote_definitions(source.text, [li.get("id")[3:] for li in block.iter("li")], source, found)
+    referenced: set[int] = set()
     for sup in root.xpath(".//sup[a[contains(@class, 'footnote-ref')]]"):
         link = sup[0]
+        label = link.get("href", "#fn-")[4:]
         number = numbers.get(link.get("href", "#")[1:])
         if number is None:
             continue
+        if number in referenced:
+            where = footnote_references(source.text, label)
+            found.error(source.path, f"footnote '[^{label}]' is referenced twice: a note has one place in "
+                        "the text", *(where[1] if len(where) > 1 else (0, 0)))
         referenced.add(number)
         ref = etree.Element("a", {"class": "noteref", "id": f"noteref-{number}", "href": f"#note-{number}"})
         ref.text = str(number)
         ref.tail = sup.tail
         sup.getparent().replace(sup, ref)
+    labels = {number: label[3:] for label, number in numbers.items()}
     for note in [n for n in notes if n.number not in referenced]:
-        found.warning(source.path, f"footnote {note.number} is never referenced; it is left out")
+        where = footnote_definitions(source.text, labels[note.number])
+        found.warning(source.path, f"footnote '[^{labels[note.number]}]' is never referenced; it is left out",
+                      *(where[0] if where else (0, 0)))
         notes.remove(note)
     return notes
 

@@ -5,6 +5,7 @@ Network URLs, `file://` URLs elsewhere and absolute paths outside those roots ar
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -23,14 +24,16 @@ class Refused(ValueError):
 REMOTE_CACHE = Path(tempfile.gettempdir()) / "publish-remote"
 REMOTE_TIMEOUT = 10  # seconds
 REMOTE_LIMIT = 10_000_000  # bytes
+CLEANED = Path(tempfile.gettempdir()) / f"publish-cleaned-{os.getuid()}"  # SVGs as cleaned (publish.images)
 
 
-def roots(book_root: Path, allow_remote: bool = False) -> list[Path]:
+def roots(book_root: Path, allow_remote: bool = False, cleaned: bool = False) -> list[Path]:
     """The directories a book may read from: its own, the shared one beside it, its press's (the
-    directory of the publish.yaml that governs it), the shipped styles, and fetched images."""
+    directory of the publish.yaml that governs it), the shipped styles, fetched images, and with
+    `cleaned` the SVGs cleaned at load, for the renderers."""
     book_root = book_root.resolve()
     press = press_root(book_root)
-    return ([book_root, book_root.parent, *([press] if press else []), STYLES]
+    return ([book_root, book_root.parent, *([press] if press else []), STYLES] + ([CLEANED] if cleaned else [])
             + ([REMOTE_CACHE] if allow_remote else []))
 
 
@@ -61,16 +64,21 @@ def local_file(url: str, base: Path, allowed: list[Path]) -> Path:
     parsed = urlparse(url)
     if parsed.scheme not in ("", "file") or parsed.netloc:
         raise Refused(f"network resource refused: {url}")
-    path = Path(unquote(parsed.path))
-    path = (path if path.is_absolute() else base / path).resolve()
-    if not any(path.is_relative_to(root.resolve()) for root in allowed):
+    path = inside(Path(unquote(parsed.path)), base, allowed)
+    if path is None:
         raise Refused(f"file outside the book refused: {url}")
     if not path.is_file():
         raise Refused(f"file not found: {url}")
     return path
 
 
-def image_name(path: Path) -> str:
-    """The name an image is published under: its content's digest and its own name, in images/."""
+def inside(path: Path, base: Path, allowed: list[Path]) -> Path | None:
+    """`path` (relative to `base`) resolved, if it lies inside one of `allowed`; else None."""
+    path = (path if path.is_absolute() else base / path).resolve()
+    return path if any(path.is_relative_to(root.resolve()) for root in allowed) else None
+
+
+def image_name(path: Path, name: str = "") -> str:
+    """The name an image is published under: its content's digest and its own name (or `name`), in images/."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    return f"images/{digest}-{path.name}"
+    return f"images/{digest}-{name or path.name}"

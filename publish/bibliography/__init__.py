@@ -19,6 +19,7 @@ from publish.bibliography.sources import read_entries
 from publish.diagnostics import Diagnostics, fail
 from publish.model import Citation
 from publish.paths import CSL as STYLES_DIR
+from publish.resources import Refused
 
 DATE_FIELDS = ("issued", "original-date", "accessed", "event-date", "submitted")
 # What an entry of each type needs to be cited at all.
@@ -144,12 +145,12 @@ def check_citations(citations: list[Citation], bibliography: Bibliography, style
                     found: Diagnostics) -> None:
     """What formatting would find wrong, without the CSL processor: unknown keys, a style file that
     is not CSL."""
-    from lxml import etree
+    from publish.xmlfiles import parse_xml
 
     try:
-        root = etree.parse(str(style)).getroot()
-    except (etree.XMLSyntaxError, OSError) as error:
-        raise fail(style, f"not a usable CSL style: {error}") from None
+        root = parse_xml(style.read_bytes(), f"CSL style {style.name}")
+    except Refused as refused:
+        raise fail(style, f"not a usable CSL style: {refused}") from None
     if root.tag != "{http://purl.org/net/xbiblio/csl}style":
         raise fail(style, "not a usable CSL style: its root element is not a CSL <style>")
     for citation in citations:

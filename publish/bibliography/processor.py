@@ -13,6 +13,7 @@ in both; other works are lettered per book, as CSL processors do.
 from __future__ import annotations
 
 import html
+import io
 import re
 import string
 import warnings
@@ -31,6 +32,8 @@ from publish.bibliography.ranges import format_ranges
 from publish.diagnostics import Diagnostics, fail
 from publish.markup import tie_spaced_dashes
 from publish.model import Citation, CiteItem, Reference
+from publish.resources import Refused
+from publish.xmlfiles import parse_xml
 
 
 def render_citations(citations: list[Citation], bibliography: Bibliography, style: Path,
@@ -94,10 +97,15 @@ def year_suffixes(bibliography: Bibliography, csl: CitationStylesStyle, cited: l
 
 @cache
 def _style(path: str, locale: str) -> CitationStylesStyle:
+    """The style as citeproc reads it, from the file as parsed safely (no DTD, entity or network)."""
+    try:
+        safe = etree.tostring(parse_xml(Path(path).read_bytes(), f"CSL style {Path(path).name}"))
+    except Refused as refused:
+        raise fail(Path(path), f"not a usable CSL style: {refused}") from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return CitationStylesStyle(path, locale=locale, validate=False)
+            return CitationStylesStyle(io.BytesIO(safe), locale=locale, validate=False)
         except (etree.XMLSyntaxError, ValueError, KeyError, AttributeError) as error:
             raise fail(Path(path), f"not a usable CSL style: {error}") from None
 

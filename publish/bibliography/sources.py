@@ -12,13 +12,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from publish.diagnostics import fail
 from publish.files import read_text
+from publish.yamlfile import load_yaml
 
 Located = tuple[dict[str, Any], int, int]  # entry, line, column
-FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 
 BIBTEX_TYPES = {
     "article": "article-journal", "book": "book", "booklet": "pamphlet", "inbook": "chapter",
@@ -51,13 +49,7 @@ def read_entries(path: Path) -> list[Located]:
 
 
 def _yaml_entries(path: Path, text: str) -> list[Located]:
-    try:
-        node = yaml.compose(text, Loader=FAST_LOADER)
-        data = yaml.load(text, Loader=FAST_LOADER)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise fail(path, f"malformed YAML: {error.problem or error.context}",
-                   mark.line + 1 if mark else 0, mark.column + 1 if mark else 0) from None
+    data, node = load_yaml(path, text)
     if isinstance(data, dict) and isinstance(data.get("references"), list):
         items = data["references"]
         nodes = next(v for k, v in node.value if k.value == "references").value

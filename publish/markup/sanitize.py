@@ -14,7 +14,7 @@ TAGS = {
     "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
 }
 ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang", "dir"},
+    "*": {"id", "class", "title", "lang", "dir", "data-cites", "data-citation", "data-speaker"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
@@ -24,8 +24,9 @@ ATTRIBUTES = {
     "q": {"cite"},
     "time": {"datetime"},
 }
-# `file` passes here only so that publish.resources can refuse a file: image with a diagnostic; file:
-# links are removed by the parser.
+# Of data- attributes, only those our extensions write pass (the renderers add theirs, data-block,
+# later). `file` passes here only so that publish.resources can refuse a file: image with a
+# diagnostic; file: links are removed by the parser.
 URL_SCHEMES = {"http", "https", "mailto", "file"}
 
 
@@ -33,4 +34,4 @@ def sanitize(html: str) -> str:
     """The HTML with everything outside the allow-list removed (the text of removed elements kept,
     except inside script and style)."""
     return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     generic_attribute_prefixes={"data-"}, link_rel=None, strip_comments=True)
+                     link_rel=None, strip_comments=True)
