@@ -26,7 +26,7 @@ def cover_geometry(doc: Document) -> dict[str, float]:
             "sheet_height": height}
 
 
-def render_print_cover(doc: Document, timestamp: str) -> bytes:
+def render_print_cover(doc: Document, timestamp: str, profile: str = "printer") -> bytes:
     """The cover PDF; WeasyPrint reads nothing but the shipped fonts."""
     from weasyprint import HTML
 
@@ -39,14 +39,27 @@ def render_print_cover(doc: Document, timestamp: str) -> bytes:
         from publish.render.barcode import ean13_svg
         barcode = Markup(ean13_svg(identifier[5:]))
     ground, ink, accent = (f"rgb{colour}" for colour in palette(doc))
+    extras = printer_cover(profile, doc.page_count)
     html = render_template(
         "print/cover.html", book=doc.config, byline=byline(doc), timestamp=timestamp, barcode=barcode,
-        spine_text=sizes["spine"] >= SPINE_TEXT_MIN, ground=ground, ink=ink, accent=accent,
+        spine_text=sizes["spine"] >= SPINE_TEXT_MIN and extras.pop("spine_pages_ok", True), ground=ground, ink=ink, accent=accent,
         font_css=Markup(font_face_css(FONTS.as_uri(), "ttf")),
         **{name: f"{value:.3f}pt" for name, value in sizes.items()},
-        spine_font=f"{min(sizes['spine'] * 0.5, 11):.2f}pt",
+        spine_font=f"{min(sizes['spine'] * 0.5, 11):.2f}pt", **extras,
     )
-    from publish.render.pdf import finish
+    from publish.render.pdf import PROFILES, finish
 
-    data = HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=local_fetcher([STYLES])).write_pdf()
-    return finish(data, doc.config.language)
+    data = HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=local_fetcher([STYLES])).write_pdf(
+        pdf_variant=PROFILES.get(profile))
+    return finish(data, doc.config.language, profile=profile, cover=True)
+
+
+def printer_cover(profile: str, pages: int) -> dict[str, object]:
+    """What a printer's own profile changes on the cover: its marks, and spine text only from the
+    printer's page count (publish/preflight/printers.py)."""
+    from publish.preflight.printers import PRINTERS
+    from publish.render.printready import FINISHES
+
+    if profile not in PRINTERS:
+        return {}
+    return {"marks": FINISHES[profile].marks, "spine_pages_ok": pages >= PRINTERS[profile].spine_text_pages}
