@@ -296,6 +296,8 @@ def _manifest_entry(result: BookBuild, profile: str) -> dict[str, Any]:
             artifact["profile"] = profile
             if name.endswith("-cover.pdf"):
                 artifact["role"] = "cover"
+                if doc.config.print.paper:
+                    artifact["paper"] = doc.config.print.paper  # the spine's stock, for the preflight
             else:  # the printer's copy is padded to an even number of pages
                 artifact["pages"] = result.pages + result.pages % 2 if for_printer(profile) else result.pages
                 artifact["variant"] = PROFILES[profile] or "pdf-1.7"

@@ -202,6 +202,26 @@ def _preflight(file: Path, printer: str, cover: Path | None, paper: str | None, 
     return EXIT_ERRORS if errors else EXIT_OK
 
 
+def _preflight_built(out: Path, names: list[str]) -> bool:
+    """The preflight of every named printer's interior and cover just built (or unchanged), its
+    findings printed; False when any is an error."""
+    from publish.output import read_manifest
+    from publish.preflight import preflight, report
+    from publish.preflight.printers import PRINTERS
+
+    clean = True
+    for name, entry in sorted(read_manifest(out)["books"].items()):
+        pdfs = {a.get("role", "interior"): a for a in entry["artifacts"] if a["format"] == "pdf"}
+        interior, cover = pdfs.get("interior"), pdfs.get("cover")
+        if name not in names or interior is None or interior.get("profile") not in PRINTERS:
+            continue
+        findings = preflight(out / interior["path"], interior["profile"],
+                             out / cover["path"] if cover else None, (cover or {}).get("paper"))
+        sys.stderr.write(report(findings))
+        clean = clean and not any(f.severity == "error" for f in findings)
+    return clean
+
+
 def _print(diagnostics: Diagnostics) -> None:
     for diagnostic in sorted(set(diagnostics.items)):
         print(diagnostic, file=sys.stderr)
@@ -221,7 +241,12 @@ def _build(args: argparse.Namespace, books: list[Path]) -> int:
     for result in results:
         _print(result.diagnostics)
     failed = [r for r in results if not r.ok]
+    refused = not failed and "pdf" in formats and not _preflight_built(args.out, [r.root.name for r in results])
     reporter.summary(results, time.monotonic() - started)
+    if refused:
+        print("publish: the printer's preflight found errors (above); the printer would refuse these files",
+              file=sys.stderr)
+        failed = results
     if args.json:
         from publish.output import MANIFEST
         sys.stdout.write((args.out / MANIFEST).read_text("utf-8") if (args.out / MANIFEST).is_file() else "{}\n")

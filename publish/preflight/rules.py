@@ -67,7 +67,7 @@ def page_count(check: Check) -> Iterator[Finding]:
     if not least <= count <= most:
         yield check.finding("page-count", 0, "error", f"{count} pages: {check.printer.name} prints "
                             f"{least} to {most}")
-    elif count % check.printer.signature:
+    elif count % 2 == 0 and count % check.printer.signature:
         yield check.finding("page-count", 0, "warning", f"{count} pages is not a multiple of "
                             f"{check.printer.signature}: blank pages will be added to fill the signatures")
 
@@ -197,7 +197,11 @@ def text_size(check: Check) -> Iterator[Finding]:
 @rule("stroke-width", "no line thinner than the printer's minimum", "both")
 def stroke_width(check: Check) -> Iterator[Finding]:
     for number, _ in _pages(check):
-        thin = [w for w in check.content(number - 1).stroke_widths if w < check.printer.min_stroke - 0.01]
+        content, least = check.content(number - 1), check.printer.min_stroke - 0.01
+        thin = [w for w in content.stroke_widths if w < least]
+        # A border is drawn as a filled rectangle: a long one thinner than the minimum is a thin rule.
+        thin += [min(x1 - x0, y1 - y0) for x0, y0, x1, y1 in content.filled_rects
+                 if 0 < min(x1 - x0, y1 - y0) < least and max(x1 - x0, y1 - y0) >= 4 * min(x1 - x0, y1 - y0)]
         if thin:
             yield check.finding("stroke-width", number, "warning", f"a line {min(thin):.2f} pt wide; "
                                 f"{check.printer.name} wants {check.printer.min_stroke:g} pt or more")
@@ -231,7 +235,19 @@ def annotations(check: Check) -> Iterator[Finding]:
 def outline(check: Check) -> Iterator[Finding]:
     outlines = check.pdf.Root.get("/Outlines")
     if not check.printer.outline and outlines is not None and outlines.get("/First") is not None:
-        yield check.finding("outline", 0, "error", f"an outline (bookmarks); {check.printer.name} refuses it")
+        yield check.finding("outline", _destination_page(check.pdf, outlines.First), "error",
+                            f"an outline (bookmarks); {check.printer.name} refuses it")
+
+
+def _destination_page(pdf: pikepdf.Pdf, item: pikepdf.Dictionary) -> int:
+    """The page (1-based) an outline item goes to, 0 when it names none directly."""
+    destination = item.get("/Dest")
+    if destination is None and item.get("/A") is not None:
+        destination = item.A.get("/D")
+    if isinstance(destination, pikepdf.Array) and len(destination) and isinstance(destination[0], pikepdf.Dictionary):
+        pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+        return pages.get(destination[0].objgen, -1) + 1
+    return 0
 
 
 @rule("marks", "crop and registration marks only where the printer wants them", "both")
