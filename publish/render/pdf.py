@@ -199,3 +199,5 @@ def add_blank_page(pdf) -> None:
     for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
         if box in last.obj:
             blank.obj[box] = last.obj[box]
+    if "/Contents" in blank.obj:  # no content stream at all: saved, an empty one is a zero-byte Flate
+        del blank.obj["/Contents"]  # stream, which Ghostscript reports as an error reading a stream

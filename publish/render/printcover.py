@@ -55,11 +55,13 @@ def render_print_cover(doc: Document, timestamp: str, profile: str = "printer") 
 
 
 def printer_cover(profile: str, pages: int) -> dict[str, object]:
-    """What a printer's own profile changes on the cover: its marks, and spine text only from the
-    printer's page count (publish/preflight/printers.py)."""
+    """What a printer's own profile changes on the cover: its marks, spine text only from the printer's
+    page count (publish/preflight/printers.py), and where the barcode sits."""
     from publish.preflight.printers import PRINTERS
     from publish.render.printready import FINISHES
 
     if profile not in PRINTERS:
         return {}
-    return {"marks": FINISHES[profile].marks, "spine_pages_ok": pages >= PRINTERS[profile].spine_text_pages}
+    # The barcode lower, inside the printers' barcode area (2 × 1.2 in, 1/4 in from the spine and foot).
+    return {"marks": FINISHES[profile].marks, "spine_pages_ok": pages >= PRINTERS[profile].spine_text_pages,
+            "barcode_bottom": "7mm"}

@@ -139,6 +139,9 @@ def _group(holder: pikepdf.Dictionary, keep: bool) -> None:
 
 def _convert_stream(pdf: pikepdf.Pdf, holder, resources, seen: set, keep_groups: bool) -> None:
     """One content stream (a page's or a form's) with RGB operators rewritten, then its resources."""
+    if isinstance(holder, pikepdf.Dictionary) and not isinstance(holder, pikepdf.Stream) \
+            and "/Contents" not in holder:
+        return  # a blank page
     instructions, rgb_fill, rgb_stroke = [], False, False
     for item in pikepdf.parse_content_stream(holder):
         if isinstance(item, pikepdf.ContentStreamInlineImage):
