@@ -151,7 +151,7 @@ def test_the_long_books_photograph_is_cmyk_without_its_soft_mask(built: dict[str
         assert photo.ColorSpace == pikepdf.Name.DeviceCMYK and "/SMask" not in photo
         pixels = pikepdf.PdfImage(photo).as_pil_image()
         assert pixels.mode == "CMYK"
-        c, m, y, k = pixels.getpixel((10, 10))  # blue (40, 90, 160): mostly cyan
+        c, m, y, _ = pixels.getpixel((10, 10))  # blue (40, 90, 160): mostly cyan
         assert c > m > y
 
 
