@@ -315,7 +315,8 @@ def _release(args: argparse.Namespace, books: list[Path]) -> int:
                 found_here = validate.check_epub(path)
                 artifact["validators"] = [] if found_here else ["epubcheck"]
             elif artifact["format"] == "pdf":
-                found_here = validate.check_pdf(path, cover=artifact.get("role") == "cover")
+                found_here = validate.check_pdf(path, cover=artifact.get("role") == "cover",
+                                                outline=artifact.get("profile") != "kdp")
                 artifact["validators"] = [] if found_here else ["pdf-structure"]
             else:
                 html_pages += [path] if path.suffix == ".html" else []
