@@ -115,6 +115,8 @@ def render_loaded(result: BookBuild, formats: tuple[str, ...], when: datetime.da
         result.files = render_book(result.document, result.root.resolve(), formats,
                                    when or source_date(result.root), profile, workers)
         result.pages, result.words = result.document.page_count, result.document.word_count
+        for path, line, message in result.document.print_warnings:
+            result.diagnostics.warning(path, message, line, rule="image-resolution")
     except ManuscriptError as error:
         result.diagnostics.extend(error.diagnostics)
         result.document = None

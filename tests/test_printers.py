@@ -249,3 +249,15 @@ def test_ghostscript_renders_every_page_and_x1a_text_pages_are_black_ink_only(bu
     assert len(inked) > len(coverage) / 2
     # Black text converted from RGB black stays black ink only: no cyan, magenta or yellow under it.
     assert all(c == m == y == 0 for c, m, y, _ in coverage)
+
+
+def test_an_image_under_300_dpi_is_a_warning_at_its_chapter_line(tmp_path: Path):
+    chapter = "# One\n\nA paragraph before the picture.\n\nAnother one.\n\n![A small picture](small.png)\n"
+    root = write_book(tmp_path / "small", {"c1.md": chapter}, "title: Small\nauthor: [{name: A. Writer}]\n")
+    Image.new("RGB", (300, 200), (90, 140, 60)).save(root / "small.png")
+    result = run_publish("build", root, "--out", tmp_path / "out", "--profile", "offset", "--format", "pdf")
+    assert result.code == 0, result.stderr
+    [warning] = [line for line in result.stderr.splitlines() if "small.png prints at" in line]
+    match = re.search(r"c1\.md:7:\d+: warning: image small\.png prints at (\d+) dpi \(([\d.]+) in wide", warning)
+    assert match, warning
+    assert abs(int(match[1]) - 300 / float(match[2])) <= 1 and int(match[1]) < 300

@@ -252,8 +252,10 @@ def _destination_page(pdf: pikepdf.Pdf, item: pikepdf.Dictionary) -> int:
 
 @rule("marks", "crop and registration marks only where the printer wants them", "both")
 def marks(check: Check) -> Iterator[Finding]:
-    for number, _ in _pages(check):
+    for number, page in _pages(check):
         outside = check.content(number - 1).outside_strokes
+        if "/Contents" not in page.obj:
+            continue  # a blank page (the one that makes the count even): imposition marks it
         if outside and not check.printer.marks:
             yield check.finding("marks", number, "error", f"printer's marks outside the trim ({len(outside)} "
                                 f"lines); {check.printer.name} refuses marks")

@@ -102,6 +102,9 @@ def print_edition(doc: Document, roots: list[Path], timestamp: str, profile: str
         return chunks.print_edition(doc, parts, roots, timestamp, profile, workers)
     laid_out = layout(doc, roots, timestamp, profile)
     starts = page_map(laid_out, doc)
+    if for_printer(profile):
+        from publish.render.resolution import low_resolution_images
+        doc.print_warnings = low_resolution_images(laid_out, doc)
     data = write_pdf(laid_out, profile, doc.config.language) if want_pdf else None
     return data, starts, len(laid_out.pages)
 
