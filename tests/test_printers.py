@@ -261,3 +261,18 @@ def test_an_image_under_300_dpi_is_a_warning_at_its_chapter_line(tmp_path: Path)
     match = re.search(r"c1\.md:7:\d+: warning: image small\.png prints at (\d+) dpi \(([\d.]+) in wide", warning)
     assert match, warning
     assert abs(int(match[1]) - 300 / float(match[2])) <= 1 and int(match[1]) < 300
+
+
+@pytest.mark.parametrize("profile", ["ingramspark", "offset"])
+def test_pdf_x_files_are_the_same_bytes_for_the_same_input(profile: str):
+    # WeasyPrint's PDF/X metadata carries a random document id; the finished file must not.
+    from weasyprint import HTML
+
+    from publish.render.pdf import PROFILES, finish
+
+    html = ("<html><head><title>T</title><meta name='dcterms.created' content='2020-01-01T00:00:00Z'>"
+            "<meta name='dcterms.modified' content='2020-01-01T00:00:00Z'></head><body>"
+            "<style>@page { size: 6in 9in; bleed: 9pt }</style><h1 style='color: #a02030'>Title</h1></body></html>")
+    made = [finish(HTML(string=html).write_pdf(pdf_variant=PROFILES[profile]), "en", even=True, profile=profile)
+            for _ in range(2)]
+    assert made[0] == made[1]

@@ -70,6 +70,25 @@ def finish_for_printer(pdf: pikepdf.Pdf, profile: str, cover: bool = False) -> N
             xmp["pdfxid:GTS_PDFXVersion"] = "PDF/X-1:2001"
     if finish.pdfx:
         pdf.docinfo["/Trapped"] = pikepdf.Name("/False")
+        steady_document_id(pdf)
+
+
+def steady_document_id(pdf: pikepdf.Pdf) -> None:
+    """WeasyPrint's PDF/X XMP carries a random xmpMM:DocumentID (and the file /ID a digest of it); one
+    from the pages' content instead, so the same input gives the same bytes."""
+    import hashlib
+    import uuid
+
+    digest = hashlib.sha256()
+    for page in pdf.pages:
+        for stream in page.obj.get("/Contents", pikepdf.Array()).wrap_in_array() if "/Contents" in page.obj else []:
+            digest.update(stream.read_raw_bytes())
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        for key in ("xmpMM:DocumentID", "xmpMM:InstanceID"):
+            if key in xmp:
+                xmp[key] = f"uuid:{uuid.UUID(bytes=digest.digest()[:16], version=4)}"
+    if "/ID" in pdf.trailer:  # WeasyPrint's, a digest of the random XMP: qpdf writes one from the content
+        del pdf.trailer["/ID"]
 
 
 def save_options(profile: str) -> dict:
