@@ -182,6 +182,8 @@ def _new(path: Path, title: str) -> int:
 
 def _preflight(file: Path, printer: str, cover: Path | None, paper: str | None, output_format: str) -> int:
     """`publish preflight`: what the printer would reject; exit 1 on any error."""
+    import pikepdf
+
     from publish.preflight import preflight, report
 
     for path in (file, cover):
@@ -190,8 +192,8 @@ def _preflight(file: Path, printer: str, cover: Path | None, paper: str | None, 
             return EXIT_USAGE
     try:
         findings = preflight(file, printer, cover, paper)
-    except Exception as error:  # noqa: BLE001 (pikepdf's errors for a file that is no PDF)
-        print(f"publish preflight: {file}: not a readable PDF ({error})", file=sys.stderr)
+    except (pikepdf.PdfError, OSError) as error:
+        print(f"publish preflight: not a readable PDF ({error})", file=sys.stderr)
         return EXIT_ERRORS
     text = report(findings, output_format)
     (sys.stdout if output_format == "json" else sys.stderr).write(text)

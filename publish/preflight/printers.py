@@ -39,13 +39,20 @@ class Printer:
     barcode_area: tuple[float, float, float]  # width, height, inset from the spine and the foot
 
 
+BARCODE_AREA = (2 * INCH, 1.2 * INCH, 0.25 * INCH)  # KDP's and IngramSpark's
 PRINTERS = {
-    "kdp": Printer("kdp", None, 0.125 * INCH, False, (24, 828), 2, 7, 0.75, 300, False, False, False, True,
-                   False, "white-50lb", 79, (2 * INCH, 1.2 * INCH, 0.25 * INCH)),
-    "ingramspark": Printer("ingramspark", "PDF/X-1a", 0.125 * INCH, False, (18, 1200), 2, 7, 0.5, 300, False,
-                           True, False, False, False, "white-50lb", 48, (2 * INCH, 1.2 * INCH, 0.25 * INCH)),
-    "offset": Printer("offset", "PDF/X-4", 3 * MM, True, (4, 2000), 4, 6, 0.25, 300, True, True, False, True,
-                      True, "80gsm-uncoated", 64, (55 * MM, 35 * MM, 6 * MM)),
+    "kdp": Printer(
+        "kdp", pdfx=None, bleed=0.125 * INCH, inner_bleed=False, pages=(24, 828), signature=2, min_text=7,
+        min_stroke=0.75, min_dpi=300, marks=False, outline=False, annotations=False, transparency=True,
+        type3=False, paper="white-50lb", spine_text_pages=79, barcode_area=BARCODE_AREA),
+    "ingramspark": Printer(
+        "ingramspark", pdfx="PDF/X-1a", bleed=0.125 * INCH, inner_bleed=False, pages=(18, 1200), signature=2,
+        min_text=7, min_stroke=0.5, min_dpi=300, marks=False, outline=True, annotations=False,
+        transparency=False, type3=False, paper="white-50lb", spine_text_pages=48, barcode_area=BARCODE_AREA),
+    "offset": Printer(
+        "offset", pdfx="PDF/X-4", bleed=3 * MM, inner_bleed=True, pages=(4, 2000), signature=4, min_text=6,
+        min_stroke=0.25, min_dpi=300, marks=True, outline=True, annotations=False, transparency=True,
+        type3=True, paper="80gsm-uncoated", spine_text_pages=64, barcode_area=(55 * MM, 35 * MM, 6 * MM)),
 }
 
 
