@@ -63,6 +63,7 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     long book's print layout uses `workers` processes."""
     from publish.render import pdf
 
+    profile = pdf.book_profile(profile, doc)
     files: dict[str, bytes] = {}
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     # The print layout, made once: the PDF is written from it, and the EPUB and the web edition take
@@ -73,9 +74,9 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
                                                               want_pdf="pdf" in formats)
     if printed is not None:
         files[f"{doc.slug}.pdf"] = printed
-        if profile == "printer":
+        if pdf.for_printer(profile):
             from publish.render.printcover import render_print_cover
-            files[f"{doc.slug}-cover.pdf"] = render_print_cover(doc, stamp)
+            files[f"{doc.slug}-cover.pdf"] = render_print_cover(doc, stamp, profile)
     if "epub" in formats:
         from publish.render.epub import render_epub
         files[f"{doc.slug}.epub"] = reproducible_zip(render_epub(doc, when), when)
@@ -115,6 +116,8 @@ def render_loaded(result: BookBuild, formats: tuple[str, ...], when: datetime.da
         result.files = render_book(result.document, result.root.resolve(), formats,
                                    when or source_date(result.root), profile, workers)
         result.pages, result.words = result.document.page_count, result.document.word_count
+        for path, line, message in result.document.print_warnings:
+            result.diagnostics.warning(path, message, line, rule="image-resolution")
     except ManuscriptError as error:
         result.diagnostics.extend(error.diagnostics)
         result.document = None
@@ -291,12 +294,15 @@ def _manifest_entry(result: BookBuild, profile: str) -> dict[str, Any]:
         artifact: dict[str, Any] = {"path": name, "format": fmt, "size": len(data), "sha256": output.sha256(data),
                                     "validators": []}
         if fmt == "pdf":
-            from publish.render.pdf import PROFILES
+            from publish.render.pdf import PROFILES, book_profile, for_printer
+            profile = book_profile(profile, doc)
             artifact["profile"] = profile
             if name.endswith("-cover.pdf"):
                 artifact["role"] = "cover"
+                if doc.config.print.paper:
+                    artifact["paper"] = doc.config.print.paper  # the spine's stock, for the preflight
             else:  # the printer's copy is padded to an even number of pages
-                artifact["pages"] = result.pages + result.pages % 2 if profile == "printer" else result.pages
+                artifact["pages"] = result.pages + result.pages % 2 if for_printer(profile) else result.pages
                 artifact["variant"] = PROFILES[profile] or "pdf-1.7"
         if name.endswith((".pdf", ".epub", "/index.html")) and not name.endswith("-cover.pdf"):
             artifact["words"] = result.words

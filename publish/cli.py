@@ -13,6 +13,7 @@ from pathlib import Path
 
 from publish import __version__
 from publish.diagnostics import Diagnostics, ManuscriptError
+from publish.preflight.printers import PAPERS
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +48,16 @@ def parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="start a book: a small, complete one that builds at once")
     new.add_argument("path", type=Path, metavar="PATH", help="a new or empty directory")
     new.add_argument("--title", default="", help="the book's title (default: from the directory's name)")
+    preflight = commands.add_parser("preflight", help="check a print PDF against what a printer's upload accepts")
+    preflight.add_argument("file", type=Path, metavar="FILE.pdf", help="the interior PDF")
+    preflight.add_argument("--printer", choices=("kdp", "ingramspark", "offset"), default="kdp",
+                           help="whose requirements (default: kdp)")
+    preflight.add_argument("--cover", type=Path, metavar="COVER.pdf", help="the cover PDF, checked against "
+                           "the interior's page count")
+    preflight.add_argument("--paper", choices=sorted(PAPERS), default=None,
+                           help="the paper, for the cover's spine (default: the printer's usual one)")
+    preflight.add_argument("--format", choices=("text", "json"), default="text", dest="output_format",
+                           help="text lines on stderr (default) or a JSON list on stdout")
     schema = commands.add_parser("schema", help="print the JSON Schema of book.yaml or publish.yaml")
     schema.add_argument("file", nargs="?", choices=("book", "press"), default="book",
                         help="book (book.yaml, the default) or press (publish.yaml)")
@@ -81,9 +92,13 @@ def _build_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--force", action="store_true", help="rebuild every book, whatever the cache says")
     command.add_argument("--executor", default="local", metavar="local|dask://HOST:PORT", type=_executor_spec,
                          help="where books are built: this machine (default) or a Dask cluster's workers")
-    command.add_argument("--profile", choices=("default", "printer", "archive"), default="default",
+    command.add_argument("--profile", choices=("default", "printer", "archive", "kdp", "ingramspark", "offset"),
+                         default="default",
                          help="what the PDF is for: readers (default, tagged PDF/UA-1), a printer (bleed, "
-                              "crop marks, TrimBox, and the cover <slug>-cover.pdf) or an archive (PDF/A-3b)")
+                              "crop marks, TrimBox, and the cover <slug>-cover.pdf; the book's `print: printer` "
+                              "when it names one), an archive (PDF/A-3b), or a named printer: kdp (plain PDF, no "
+                              "marks), ingramspark (PDF/X-1a:2001, CMYK) or offset (PDF/X-4, crop marks); the "
+                              "named printers' PDFs are preflighted")
     command.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     command.add_argument("-v", "--verbose", action="store_true", help="show engine warnings and tracebacks")
 
@@ -95,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     if args.command == "new":
         return _new(args.path, args.title)
+    if args.command == "preflight":
+        return _preflight(args.file, args.printer, args.cover, args.paper, args.output_format)
     if args.command == "schema":
         from publish.schema import schema_text
         sys.stdout.write(schema_text(args.file))
@@ -175,6 +192,50 @@ def _new(path: Path, title: str) -> int:
     return EXIT_OK
 
 
+def _preflight(file: Path, printer: str, cover: Path | None, paper: str | None, output_format: str) -> int:
+    """`publish preflight`: what the printer would reject; exit 1 on any error."""
+    import pikepdf
+
+    from publish.preflight import preflight, report
+
+    for path in (file, cover):
+        if path is not None and not path.is_file():
+            print(f"publish preflight: no such file: {path}", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        findings = preflight(file, printer, cover, paper)
+    except (pikepdf.PdfError, OSError) as error:
+        print(f"publish preflight: not a readable PDF ({error})", file=sys.stderr)
+        return EXIT_ERRORS
+    text = report(findings, output_format)
+    (sys.stdout if output_format == "json" else sys.stderr).write(text)
+    errors = sum(f.severity == "error" for f in findings)
+    if output_format == "text":
+        print(f"publish preflight: {printer}: {errors} error(s), {len(findings) - errors} warning(s)",
+              file=sys.stderr)
+    return EXIT_ERRORS if errors else EXIT_OK
+
+
+def _preflight_built(out: Path, names: list[str]) -> bool:
+    """The preflight of every named printer's interior and cover just built (or unchanged), its
+    findings printed; False when any is an error."""
+    from publish.output import read_manifest
+    from publish.preflight import preflight, report
+    from publish.preflight.printers import PRINTERS
+
+    clean = True
+    for name, entry in sorted(read_manifest(out)["books"].items()):
+        pdfs = {a.get("role", "interior"): a for a in entry["artifacts"] if a["format"] == "pdf"}
+        interior, cover = pdfs.get("interior"), pdfs.get("cover")
+        if name not in names or interior is None or interior.get("profile") not in PRINTERS:
+            continue
+        findings = preflight(out / interior["path"], interior["profile"],
+                             out / cover["path"] if cover else None, (cover or {}).get("paper"))
+        sys.stderr.write(report(findings))
+        clean = clean and not any(f.severity == "error" for f in findings)
+    return clean
+
+
 def _print(diagnostics: Diagnostics) -> None:
     for diagnostic in sorted(set(diagnostics.items)):
         print(diagnostic, file=sys.stderr)
@@ -194,7 +255,12 @@ def _build(args: argparse.Namespace, books: list[Path]) -> int:
     for result in results:
         _print(result.diagnostics)
     failed = [r for r in results if not r.ok]
+    refused = not failed and "pdf" in formats and not _preflight_built(args.out, [r.root.name for r in results])
     reporter.summary(results, time.monotonic() - started)
+    if refused:
+        print("publish: the printer's preflight found errors (above); the printer would refuse these files",
+              file=sys.stderr)
+        failed = results
     if args.json:
         from publish.output import MANIFEST
         sys.stdout.write((args.out / MANIFEST).read_text("utf-8") if (args.out / MANIFEST).is_file() else "{}\n")
@@ -284,7 +350,8 @@ def _release(args: argparse.Namespace, books: list[Path]) -> int:
                 found_here = validate.check_epub(path)
                 artifact["validators"] = [] if found_here else ["epubcheck"]
             elif artifact["format"] == "pdf":
-                found_here = validate.check_pdf(path, cover=artifact.get("role") == "cover")
+                found_here = validate.check_pdf(path, cover=artifact.get("role") == "cover",
+                                                outline=artifact.get("profile") != "kdp")
                 artifact["validators"] = [] if found_here else ["pdf-structure"]
             else:
                 html_pages += [path] if path.suffix == ".html" else []

@@ -20,6 +20,26 @@ LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in|px)\s*$")
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)?\s*[x×]\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)\s*$")
 MARGINS = ("top", "bottom", "inner", "outer")
 PAPER_80GSM_UNCOATED = 0.1 * MM  # thickness of one leaf (two pages)
+PRINTERS = ("kdp", "ingramspark", "offset")  # the printers `print: {printer: …}` may name
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper stock: the thickness of one page (half a leaf) in points, as the printers give it."""
+
+    name: str
+    per_page: float
+    summary: str
+
+
+PAPERS = {paper.name: paper for paper in (
+    Paper("white-50lb", 0.002252 * 72, "50 lb white: 0.002252 in a page (KDP, IngramSpark: 444 pages per inch)"),
+    Paper("cream-50lb", 0.0025 * 72, "50 lb cream: 0.0025 in a page (KDP, IngramSpark: 400 pages per inch)"),
+    Paper("white-70lb", 72 / 360, "70 lb white: 360 pages per inch (IngramSpark)"),
+    Paper("80gsm-uncoated", 0.05 * MM, "80 gsm uncoated offset: 0.1 mm a leaf"),
+    Paper("90gsm-uncoated", 0.056 * MM, "90 gsm uncoated offset: 0.112 mm a leaf"),
+    Paper("115gsm-coated", 0.045 * MM, "115 gsm coated: 0.09 mm a leaf"),
+)}
 
 
 def length(value: Any, what: str) -> float:
@@ -62,6 +82,8 @@ class PrintSettings:
     font_size: float = 10.5
     bleed: float = 3 * MM
     caliper: float = PAPER_80GSM_UNCOATED
+    paper: str = ""  # a named stock (PAPERS): the spine from its thickness, over the caliper
+    printer: str = ""  # the printer `--profile printer` prints for (PRINTERS), or the generic one
 
     @property
     def text_width(self) -> float:
@@ -73,6 +95,8 @@ class PrintSettings:
 
     def spine(self, pages: int) -> float:
         """Spine width for a book of `pages` printed pages: one leaf per two pages."""
+        if self.paper:
+            return (pages + pages % 2) * PAPERS[self.paper].per_page
         return (pages + pages % 2) / 2 * self.caliper
 
     def cover_size(self, pages: int) -> tuple[float, float]:
@@ -80,16 +104,18 @@ class PrintSettings:
         return 2 * self.width + self.spine(pages) + 2 * self.bleed, self.height + 2 * self.bleed
 
 
+KEYS = ("trim", "margins", "gutter", "font_size", "bleed", "caliper", "paper", "printer")
+
+
 def print_settings(value: Any) -> PrintSettings:
     """The `print:` mapping of book.yaml as settings; raises ValueError naming the bad entry."""
     if value is None:
         return PrintSettings()
     if not isinstance(value, dict):
-        raise ValueError("expected a map: trim, margins, gutter, font_size, bleed, caliper")
-    unknown = set(value) - {"trim", "margins", "gutter", "font_size", "bleed", "caliper"}
+        raise ValueError(f"expected a map: {', '.join(KEYS)}")
+    unknown = set(value) - set(KEYS)
     if unknown:
-        raise ValueError(f"unknown key '{sorted(unknown)[0]}' (known: trim, margins, gutter, font_size, "
-                         f"bleed, caliper)")
+        raise ValueError(f"unknown key '{sorted(unknown)[0]}' (known: {', '.join(KEYS)})")
     width, height, unit = trim_size(value.get("trim", "A5"))
     # Margins, body size and bleed follow the trim unless given: a larger page gets wider margins.
     scale = min(max(width / (148 * MM), 1.0), 1.45)
@@ -116,17 +142,28 @@ def print_settings(value: Any) -> PrintSettings:
         if not 0.03 * MM <= settings["caliper"] <= 1 * MM:
             raise ValueError(f"caliper: {value['caliper']} is not a paper thickness per leaf "
                              f"(0.03mm to 1mm; 80 gsm uncoated is about 0.1mm)")
-    result = PrintSettings(**settings)
+    result = PrintSettings(**settings, **_stock(value))
     if result.text_width < 0.4 * width or result.text_height < 0.4 * height:
         raise ValueError("margins: the margins leave less than 40 % of the page for the text")
     return result
+
+
+def _stock(value: dict) -> dict[str, str]:
+    """The `paper` and `printer` entries, checked against the names known."""
+    named: dict[str, str] = {}
+    for key, known in (("paper", PAPERS), ("printer", PRINTERS)):
+        if key in value:
+            if str(value[key]) not in known:
+                raise ValueError(f"{key}: unknown {key} '{value[key]}' (known: {', '.join(known)})")
+            named[key] = str(value[key])
+    return named
 
 
 def _pt(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".") + "pt"
 
 
-def page_css(settings: PrintSettings, printer: bool = False) -> str:
+def page_css(settings: PrintSettings, printer: bool = False, marks: str = "crop") -> str:
     """The @page rules and sizes that follow from the settings (print.css has everything else).
     Right-hand pages have the gutter on the left, left-hand pages on the right."""
     inner, outer = settings.inner + settings.gutter, settings.outer
@@ -140,5 +177,5 @@ def page_css(settings: PrintSettings, printer: bool = False) -> str:
         f".copyright {{ height: {_pt(settings.text_height - 4 * MM)}; }}",
     ]
     if printer:
-        rules.append(f"@page {{ bleed: {_pt(settings.bleed)}; marks: crop; }}")
+        rules.append(f"@page {{ bleed: {_pt(settings.bleed)}; marks: {marks}; }}")
     return "\n".join(rules) + "\n"

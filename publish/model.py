@@ -131,6 +131,7 @@ class Document:
     references_title: str = "References"
     page_map: list[PageStart] = field(default_factory=list)
     page_count: int = 0
+    print_warnings: list[tuple[Path, int, str]] = field(default_factory=list)  # the layout's (file, line, message)
 
     @property
     def images(self) -> dict[str, Path]:

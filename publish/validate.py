@@ -17,11 +17,12 @@ def check_epub(path: Path) -> list[str]:
             if m.level in ("FATAL", "ERROR", "WARNING")]
 
 
-def check_pdf(path: Path, cover: bool = False) -> list[str]:
+def check_pdf(path: Path, cover: bool = False, outline: bool = True) -> list[str]:
     """What a printer or an archive rejects first: damage qpdf finds, fonts not embedded or not subset, no language, no
     outline; and the structure each variant claims in its XMP (PDF/UA-1: a structure tree, marked
     content, the title shown; PDF/A: an output intent, no encryption, no JavaScript), and for a PDF
-    with bleed, a TrimBox inside the BleedBox inside the MediaBox on every page."""
+    with bleed, a TrimBox inside the BleedBox inside the MediaBox on every page. `outline` False: a file
+    for a printer that refuses bookmarks (KDP)."""
     import pikepdf
 
     problems = []
@@ -32,7 +33,7 @@ def check_pdf(path: Path, cover: bool = False) -> list[str]:
             problems.append("no pages")
         if "/Lang" not in root:
             problems.append("no document language")
-        if not cover and not pdf.open_outline().root:
+        if outline and not cover and not pdf.open_outline().root:
             problems.append("no outline (bookmarks)")
         with pdf.open_metadata() as xmp:
             ua, pdfa = xmp.get("pdfuaid:part"), xmp.get("pdfaid:part")

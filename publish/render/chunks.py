@@ -211,7 +211,7 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     opening = lay_out(doc, head, roots, timestamp, profile, None)
     data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
                                                  zip([opening] + results, [head] + body)},
-                           doc.config.language, even=profile == "printer")
+                           doc.config.language, even=pdf.for_printer(profile), profile=profile)
     return data, _page_map(opening, [s for laid in results for s in laid.starts]), count
 
 
@@ -289,13 +289,14 @@ def _fill_blanks(starts: list[PageStart]) -> list[PageStart]:
 # Assembly -----------------------------------------------------------------------------------------
 
 def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str,
-             even: bool = False) -> tuple[bytes, int]:
+             even: bool = False, profile: str = "default") -> tuple[bytes, int]:
     """One PDF from the chunks' PDFs, in order: pages (a blank page after a part that ends on a
     right-hand page, except the last), structure tree, named destinations (the stand-ins' names
     resolved to the real places), outline; finished as a single layout's PDF is, and saved once."""
     import pikepdf
 
     from publish.render.pdf import add_blank_page, finish_document
+    from publish.render.printready import save_options
 
     out = pikepdf.open(io.BytesIO(parts[0].pdf))
     tree = out.Root.get("/StructTreeRoot")
@@ -353,10 +354,11 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str
                 stack.pop()
             (stack[-1][1].children if stack else tree_of_marks.root).append(item)
             stack.append((level, item))
-    finish_document(out, language, even)
+    finish_document(out, language, even, profile)
     data = io.BytesIO()
     count = len(out.pages)
-    out.save(data, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    out.save(data, deterministic_id=True, **({"object_stream_mode": pikepdf.ObjectStreamMode.generate}
+                                             | save_options(profile)))
     for source in sources:
         source.close()
     return data.getvalue(), count

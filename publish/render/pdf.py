@@ -10,14 +10,39 @@ from markupsafe import Markup
 from publish.fonts import MONO, body_typeface, font_face_css, shipped_css
 from publish.geometry import page_css
 from publish.model import Document, PageStart
+from publish.preflight.printers import PRINTERS
 from publish.render import STYLES, context, render_template, sets_code
 from publish.render.markup import chapter_body
 from publish.render.pagemap import read_page_map
+from publish.render.printready import FINISHES, finish_for_printer, save_options
 
 # What the PDF of each profile is: a tagged PDF/UA-1 for readers (the default), the printer's interior
 # with bleed, crop marks and a TrimBox (plain PDF 1.7: crop marks are no content a reader needs), and a
 # PDF/A-3b for archives.
-PROFILES = {"default": "pdf/ua-1", "printer": None, "archive": "pdf/a-3b"}
+# The printers' own profiles (publish/render/printready.py): KDP's plain PDF without marks, outline or
+# links; IngramSpark's PDF/X-1a:2001 in CMYK; an offset press's PDF/X-4 with crop and registration marks.
+PROFILES = {"default": "pdf/ua-1", "printer": None, "archive": "pdf/a-3b",
+            "kdp": None, "ingramspark": "pdf/x-1a", "offset": "pdf/x-4"}
+PRINT_PROFILES = ("printer", "kdp", "ingramspark", "offset")  # bleed, TrimBox, even pages, a cover
+
+
+def for_printer(profile: str) -> bool:
+    """Whether a profile makes a printer's interior (and a cover)."""
+    return profile in PRINT_PROFILES
+
+
+def book_profile(profile: str, doc: Document) -> str:
+    """The profile a book is built with: `printer` is the book's own printer (`print: {printer: kdp}`)
+    when it names one; the printer's bleed replaces the book's, and its usual paper stands in when the
+    book names none."""
+    settings = doc.config.print
+    if profile == "printer" and settings.printer:
+        profile = settings.printer
+    if profile in PRINTERS:
+        from dataclasses import replace
+        printer = PRINTERS[profile]
+        doc.config.print = replace(settings, bleed=printer.bleed, paper=settings.paper or printer.paper)
+    return profile
 
 
 def hyphenation_language(language: str) -> str | None:
@@ -30,7 +55,8 @@ def render_html(doc: Document, timestamp: str, profile: str = "default", chunk: 
     """The HTML that WeasyPrint lays out: the whole book, or one chunk of a long one."""
     bodies = {chapter.id: chapter_body(chapter, "pdf") for chapter in doc.chapters
               if chunk is None or chapter.id in chunk.chapters}
-    css = page_css(doc.config.print, printer=profile == "printer")
+    marks = FINISHES[profile].marks if profile in FINISHES else "crop"
+    css = page_css(doc.config.print, printer=for_printer(profile), marks=marks)
     if chunk is not None:
         from publish.render.chunks import chunk_css
         css += chunk_css(doc, chunk)
@@ -79,6 +105,9 @@ def print_edition(doc: Document, roots: list[Path], timestamp: str, profile: str
         return chunks.print_edition(doc, parts, roots, timestamp, profile, workers)
     laid_out = layout(doc, roots, timestamp, profile)
     starts = page_map(laid_out, doc)
+    if for_printer(profile):
+        from publish.render.resolution import low_resolution_images
+        doc.print_warnings = low_resolution_images(laid_out, doc)
     data = write_pdf(laid_out, profile, doc.config.language) if want_pdf else None
     return data, starts, len(laid_out.pages)
 
@@ -86,7 +115,7 @@ def print_edition(doc: Document, roots: list[Path], timestamp: str, profile: str
 def write_pdf(laid_out, profile: str = "default", language: str = "") -> bytes:
     """The PDF of a layout for a profile, finished: the document language in its XMP metadata too, and
     for a printer an even number of pages."""
-    return finish(weasyprint_pdf(laid_out, profile), language, even=profile == "printer")
+    return finish(weasyprint_pdf(laid_out, profile), language, even=for_printer(profile), profile=profile)
 
 
 def weasyprint_pdf(laid_out, profile: str = "default") -> bytes:
@@ -117,25 +146,26 @@ def _memoise_page_references() -> None:
     pydyf.PDF._publish_memoised = True
 
 
-def finish(data: bytes, language: str, even: bool = False) -> bytes:
+def finish(data: bytes, language: str, even: bool = False, profile: str = "default", cover: bool = False) -> bytes:
     """The PDF WeasyPrint wrote, finished (see `finish_document`). Same input, same bytes."""
     import io
 
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        finish_document(pdf, language, even)
+        finish_document(pdf, language, even, profile, cover)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
+        pdf.save(out, deterministic_id=True, **save_options(profile))
         return out.getvalue()
 
 
-def finish_document(pdf, language: str, even: bool = False) -> None:
+def finish_document(pdf, language: str, even: bool = False, profile: str = "default", cover: bool = False) -> None:
     """What every PDF of ours gets after WeasyPrint, on an open pikepdf document: XMP metadata carrying
     the document info and its language (WeasyPrint writes XMP only for PDF variants, and never
     dc:language); no empty /Pattern or /Shading resources (they say nothing, and a PDF/A validator that
     approves only what it recognises refuses them); a blank page at the end when `even` and the count
-    is odd (a printer's book ends on a left-hand page)."""
+    is odd (a printer's book ends on a left-hand page); for a printer's own profile, its finishing
+    (publish/render/printready.py)."""
     import pikepdf
 
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
@@ -163,6 +193,8 @@ def finish_document(pdf, language: str, even: bool = False) -> None:
         clean(page.obj.get("/Resources"))
     if even and len(pdf.pages) % 2:
         add_blank_page(pdf)
+    if profile in FINISHES:  # after the blank page, whose boxes are the last page's
+        finish_for_printer(pdf, profile, cover)
 
 
 def add_blank_page(pdf) -> None:
@@ -173,3 +205,5 @@ def add_blank_page(pdf) -> None:
     for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
         if box in last.obj:
             blank.obj[box] = last.obj[box]
+    if "/Contents" in blank.obj:  # no content stream at all: saved, an empty one is a zero-byte Flate
+        del blank.obj["/Contents"]  # stream, which Ghostscript reports as an error reading a stream

@@ -27,7 +27,7 @@ def cover_geometry(doc: Document) -> dict[str, float]:
             "sheet_height": height}
 
 
-def render_print_cover(doc: Document, timestamp: str) -> bytes:
+def render_print_cover(doc: Document, timestamp: str, profile: str = "printer") -> bytes:
     """The cover PDF; WeasyPrint reads nothing but the book's fonts and cover image."""
     from weasyprint import HTML
 
@@ -42,16 +42,32 @@ def render_print_cover(doc: Document, timestamp: str) -> bytes:
         barcode = Markup(ean13_svg(identifier[5:], font_family=typeface.family))
     ground, ink, accent = (f"rgb{colour}" for colour in palette(doc))
     image = doc.config.cover
+    extras = printer_cover(profile, doc.page_count)
     html = render_template(
         "print/cover.html", doc.config.layouts, book=doc.config, byline=byline(doc), timestamp=timestamp,
-        barcode=barcode, spine_text=sizes["spine"] >= SPINE_TEXT_MIN, ground=ground, ink=ink, accent=accent,
+        barcode=barcode, spine_text=sizes["spine"] >= SPINE_TEXT_MIN and extras.pop("spine_pages_ok", True),
+        ground=ground, ink=ink, accent=accent,
         font_css=Markup(font_face_css(typeface)), font_family=typeface.family,
         cover_image=image.as_uri() if image else "", cover_alt=cover_alt(doc),
         **{name: f"{value:.3f}pt" for name, value in sizes.items()},
-        spine_font=f"{min(sizes['spine'] * 0.5, 11):.2f}pt",
+        spine_font=f"{min(sizes['spine'] * 0.5, 11):.2f}pt", **extras,
     )
-    from publish.render.pdf import finish
+    from publish.render.pdf import PROFILES, finish
 
     readable = [STYLES] + [face.print_file for face in typeface.faces] + ([image] if image else [])
-    data = HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=local_fetcher(readable)).write_pdf()
-    return finish(data, doc.config.language)
+    data = HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=local_fetcher(readable)).write_pdf(
+        pdf_variant=PROFILES.get(profile))
+    return finish(data, doc.config.language, profile=profile, cover=True)
+
+
+def printer_cover(profile: str, pages: int) -> dict[str, object]:
+    """What a printer's own profile changes on the cover: its marks, spine text only from the printer's
+    page count (publish/preflight/printers.py), and where the barcode sits."""
+    from publish.preflight.printers import PRINTERS
+    from publish.render.printready import FINISHES
+
+    if profile not in PRINTERS:
+        return {}
+    # The barcode lower, inside the printers' barcode area (2 × 1.2 in, 1/4 in from the spine and foot).
+    return {"marks": FINISHES[profile].marks, "spine_pages_ok": pages >= PRINTERS[profile].spine_text_pages,
+            "barcode_bottom": "7mm"}
