@@ -60,10 +60,13 @@ def _cited_entries(paths: list[Path], text: str) -> str:
 def book_key(root: Path, formats: tuple[str, ...], profile: str = "") -> str:
     """The cache key of one book's outputs in the given formats."""
     book = load_book(root)
-    text = "\n".join(chapter.text for chapter in book.chapters)
+    # The entries the text cites and those `nocite` lists (`@*`: every entry, so every file's bytes).
+    text = "\n".join([chapter.text for chapter in book.chapters] + [f"@{k}" for k in book.config.nocite])
     digest = hashlib.sha256()
     for part in (__version__, ",".join(formats), profile, _tree_digest(book.root, "*"),
                  _cited_entries(book.bibliography_paths, text),
+                 "".join(hashlib.sha256(p.read_bytes()).hexdigest() for p in book.bibliography_paths)
+                 if "*" in book.config.nocite else "",
                  _tree_digest(STYLES, "*"), _tree_digest(PACKAGE, "*.py")):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()

@@ -11,7 +11,16 @@ from publish.diagnostics import Diagnostics
 from publish.model import Chapter, Citation, Document
 from publish.parse import parse_book
 
+# The CSL locale of a book's language: its own when shipped (en-GB), else its language's usual one.
 LOCALES = {"en": "en-US", "fr": "fr-FR", "de": "de-DE", "es": "es-ES", "ru": "ru-RU"}
+
+
+def csl_locale(language: str) -> str:
+    from publish.bibliography.engine import shipped_locales
+
+    if language in shipped_locales():
+        return language
+    return LOCALES.get(language.split("-")[0].lower(), "en-US")
 
 
 def resolve_book(book: Book, format_citations: bool = True) -> tuple[Document, Diagnostics]:
@@ -23,15 +32,17 @@ def resolve_book(book: Book, format_citations: bool = True) -> tuple[Document, D
     found.extend(book.warnings)
     chapters, citations = parse_book(book, found)
     references = []
-    if citations or book.bibliography_paths:
+    if citations or book.bibliography_paths or book.config.nocite:
         style = style_path(book.config.csl, book.root)
         check_style(style, book.config_path)
         bibliography = load_bibliography(book.bibliography_paths)
-        locale = LOCALES.get(book.config.language.split("-")[0], "en-US")
+        for key in (k for k in book.config.nocite if k != "*" and k not in bibliography.entries):
+            found.error(book.config_path, f"nocite: unknown citation key '{key}'")
+        locale = csl_locale(book.config.language)
         if format_citations:
             from publish.bibliography.processor import render_citations  # citeproc, only when formatting
 
-            references = render_citations(citations, bibliography, style, locale, found)
+            references = render_citations(citations, bibliography, style, locale, found, book.config.nocite)
         else:
             check_citations(citations, bibliography, style, found)
         found.extend(bibliography.warnings)
