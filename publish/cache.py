@@ -19,7 +19,7 @@ from publish.book import load_book
 from publish.paths import STYLES
 
 PACKAGE = Path(__file__).resolve().parent
-CITED = re.compile(r"@([\w][\w:.#$%&+?<>~/-]*)")
+CITED = re.compile(r"@\{?([\w][\w:.#$%&+?<>~/-]*)")
 
 
 _digests: dict[tuple, str] = {}

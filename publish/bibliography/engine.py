@@ -13,6 +13,7 @@ a few dozen distinct clusters, and citeproc-js takes about 3 ms a cluster.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 from dataclasses import dataclass
@@ -101,6 +102,9 @@ def _context(pid: int) -> Any:
     from py_mini_racer import MiniRacer
 
     racer = MiniRacer()
+    # Freed while the interpreter still runs: freed during its shutdown, V8 waits for a thread
+    # that is gone. A forked child (which has none of V8's threads) leaves its parent's alone.
+    atexit.register(lambda: os.getpid() == pid and racer.close())
     racer.eval("var module = {exports: {}}; var exports = module.exports;\n"
                + ENGINE_SCRIPT.read_text("utf-8") + "\nvar CSL = module.exports;\n" + DRIVER)
     return racer
