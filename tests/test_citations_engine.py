@@ -3,12 +3,15 @@ the References or the text, and the shipped styles, locales and inputs."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from publish.build import load_document
-from tests.conftest import write_book
+from tests.conftest import run_publish, write_book
+from tests.editions import epub_documents, letters, pdf_pages
 
 BIBLIOGRAPHY = """\
     references:
@@ -112,3 +115,85 @@ def test_the_book_language_gives_the_locale(tmp_path: Path, language: str, expec
     assert cites == [expected]
     editor = {"fr": "éd.", "de": "Hrsg."}[language]
     assert f"Smith, Murray E.G., {editor} 2011." in refs[0]
+
+
+IBID_STYLE = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>Notes with ibid.</title><id>urn:test:ibid</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation>
+    <layout suffix="." delimiter="; ">
+      <choose>
+        <if position="ibid-with-locator">
+          <group delimiter=", "><text term="ibid" text-case="capitalize-first"/><text variable="locator"/></group>
+        </if>
+        <else-if position="ibid"><text term="ibid" text-case="capitalize-first"/></else-if>
+        <else-if position="subsequent">
+          <group delimiter=", "><names variable="author"><name form="short"/></names>
+            <text variable="title" form="short" font-style="italic"/><text variable="locator"/></group>
+        </else-if>
+        <else>
+          <group delimiter=", "><names variable="author"/><text variable="title" font-style="italic"/>
+            <text variable="locator"/></group>
+        </else>
+      </choose>
+    </layout>
+  </citation>
+  <bibliography><layout><names variable="author"><name name-as-sort-order="first"/></names>
+    <text variable="title" prefix=". " font-style="italic"/></layout></bibliography>
+</style>
+"""
+NOTES_TEXT = ("First [@lenin1902, 5]. Again [@lenin1902, 5]. Then [@lenin1902, 7], as @trotsky1937 says.[^1] "
+              "Last [@lenin1902, 9].\n\n[^1]: A note of the author's, citing [@trotsky1940, 12].")
+NOTES_EXPECTED = {  # note number -> its text
+    "ibid.csl": ["V. I. Lenin, What Is to Be Done?, 5.", "Ibid.", "Ibid., 7.",
+                 "Leon Trotsky, The Revolution Betrayed.", "A note of the author’s, citing Leon Trotsky, "
+                 "In Defense of Marxism, 12.", "Lenin, What Is to Be Done?, 9."],
+    "chicago-notes-bibliography": [
+        "V. I. Lenin, What Is to Be Done? (Stuttgart, 1902), 5.", "Lenin, 5.", "Lenin, 7.",
+        "Leon Trotsky, The Revolution Betrayed (1937; New York, 1970).",
+        "A note of the author’s, citing Leon Trotsky, In Defense of Marxism (New York, 1973), 12.",
+        "Lenin, What Is to Be Done?, 9."],
+}
+
+
+def notes_book(tmp_path: Path, style: str) -> Path:
+    root = write_book(tmp_path / "book", {"a.md": f"# A\n\n{NOTES_TEXT}\n"}, f"title: T\ncsl: {style}\n",
+                      BIBLIOGRAPHY)
+    (root / "ibid.csl").write_text(IBID_STYLE, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("style", list(NOTES_EXPECTED))
+def test_a_note_style_puts_every_citation_in_a_numbered_footnote(tmp_path: Path, style: str):
+    # Ibid. and the short forms come from each citation's note: the author's own note (1 in the
+    # source) is numbered among them. The Chicago style (17th ed.) writes its ibid. position as a
+    # short author form ("Lenin, 5"), as CMOS 17 (14.34) prefers to "Ibid."
+    doc, found = load_document(notes_book(tmp_path, style))
+    assert not found.errors
+    body = doc.chapters[0].body
+    assert 'class="citation"' not in body
+    assert "First.<a class=\"noteref\" id=\"noteref-1\"" in body
+    assert "as <span class=\"citation-author\"><span>" in body
+    assert [note_text(n.html) for n in doc.notes] == NOTES_EXPECTED[style]
+    assert [n.number for n in doc.notes] == [1, 2, 3, 4, 5, 6]
+
+
+def note_text(markup: str) -> str:
+    return " ".join(lxml.html.fromstring(markup).text_content().split())
+
+
+def test_a_notes_book_builds_with_its_citations_as_footnotes_in_every_edition(tmp_path: Path):
+    root = notes_book(tmp_path, "ibid.csl")
+    out = tmp_path / "dist"
+    done = run_publish("build", root, "--out", out)
+    assert done.code == 0, done.stderr
+    html = lxml.html.parse(str(out / "book" / "index.html")).getroot()
+    notes = [re.sub(r"^\d+\.? ", "", " ".join(html.get_element_by_id(f"note-{n}").text_content()
+                                               .replace("↩", "").split())) for n in range(1, 7)]
+    assert notes == NOTES_EXPECTED["ibid.csl"]
+    epub = {n.get("id"): re.sub(r"^\d+\.? ", "", " ".join("".join(n.itertext()).replace("↩", "").split()))
+            for _, doc in epub_documents(out / "book.epub") for n in doc.xpath("//*[starts-with(@id, 'note-')]")}
+    assert [epub[f"note-{n}"] for n in range(1, 7)] == notes
+    pdf = letters(" ".join(pdf_pages(out / "book.pdf")))
+    for text in notes:
+        assert letters(text) in pdf, text

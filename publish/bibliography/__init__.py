@@ -150,6 +150,11 @@ def read_style(style: Path) -> Any:
     return root
 
 
+def is_note_style(style: Path) -> bool:
+    """Whether a style puts citations in notes (`<style class="note">`)."""
+    return read_style(style).get("class") == "note"
+
+
 def check_citations(citations: list[Citation], bibliography: Bibliography, style: Path,
                     found: Diagnostics) -> None:
     """What formatting would find wrong, without the CSL processor: unknown keys, a style file that

@@ -44,8 +44,9 @@ def render_citations(citations: list[Citation], bibliography: Bibliography, styl
     decode = fixed_suffixes(items)
     notes = [0] * len(known) if note_numbers is None else [note_numbers.get(c.id, 0) for c in known]
     placed = positions([[Cite(i.key, i.locator, i.label) for i in c.items] for c in known], notes)
-    clusters = [json.dumps([_cite_item(i, c.narrative) | p for i, p in zip(c.items, where)], sort_keys=True)
-                for c, where in zip(known, placed)]
+    in_notes = note_numbers is not None  # a note style: a narrative citation's cite goes whole to its note
+    clusters = [json.dumps([_cite_item(i, c.narrative and not in_notes) | p for i, p in zip(c.items, where)],
+                           sort_keys=True) for c, where in zip(known, placed)]
     distinct = list(dict.fromkeys(clusters))
     narrative = list(dict.fromkeys(c.items[0].key for c in known if c.narrative))
     try:
@@ -61,6 +62,10 @@ def render_citations(citations: list[Citation], bibliography: Bibliography, styl
         if citation.narrative:
             key = citation.items[0].key
             author = rendered.authors[key] if names else _family_names(bibliography.entries[key])
+            if in_notes:
+                citation.author_html = tie_spaced_dashes(decode(author))
+                citation.html = tie_spaced_dashes(decode(text))
+                continue
             if not (opening and text.startswith(opening)):
                 text = f"({text})"
             text = f"{author} {text}" if author else text
