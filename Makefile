@@ -10,8 +10,13 @@ STAMP := $(VENV)/.installed
 dist: $(STAMP)
 	$(BIN)/publish build
 
-test: $(STAMP)
+test: $(STAMP) tests/node/node_modules/citeproc
 	$(BIN)/python -m pytest
+
+# citeproc-js under Node: the reference tests/test_csl_reference.py compares our citations with.
+tests/node/node_modules/citeproc: tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --silent
+	touch $@
 
 check: $(STAMP)
 	$(BIN)/publish check
