@@ -6,7 +6,8 @@ SUITE_DIR is a local copy of the suite (the directory holding `processor-tests/h
 LOCALES_DIR one of citation-style-language/locales (`locales-*.xml`); neither is part of this
 repository. Engines: `citeproc-js` (the vendored styles/csl/engine/citeproc.js in V8 through
 mini-racer), `citeproc-js-quickjs` (the same script in QuickJS), `citeproc-py`, `pandoc` (the binary
-of pypandoc-binary). Prints passes per engine and writes benchmarks/results/csl_suite.json.
+of pypandoc-binary). Prints passes per engine and writes benchmarks/results/csl_suite.json. Only
+mini-racer is a dependency of publish: `pip install quickjs pypandoc-binary citeproc-py` for the rest.
 
 Each fixture is run the way citeproc-js's own test runner runs it (citeproc-test-runner): the items
 registered, then CITATION-ITEMS rendered with makeCitationCluster, or CITATIONS with
