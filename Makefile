@@ -12,8 +12,13 @@ TEST_STAMP := $(VENV)/.installed-test
 dist: $(BUILD_STAMP)
 	$(BIN)/publish build
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) tests/node/node_modules/citeproc
 	$(BIN)/python -m pytest
+
+# citeproc-js under Node: the reference tests/test_csl_reference.py compares our citations with.
+tests/node/node_modules/citeproc: tests/node/package.json tests/node/package-lock.json | $(TEST_STAMP)
+	cd tests/node && npm ci --no-audit --no-fund --silent
+	touch $@
 
 check: $(BUILD_STAMP)
 	$(BIN)/publish check

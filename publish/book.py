@@ -79,6 +79,7 @@ class BookConfig:
     source: str = ""
     bibliography: list[str] = field(default_factory=list)
     csl: str = "chicago-author-date"
+    nocite: list[str] = field(default_factory=list)  # keys listed in the References though not cited; "@*": all
     speakers: dict[str, str] = field(default_factory=dict)
     base_url: str = ""
     print: PrintSettings = field(default_factory=PrintSettings)  # trim, margins, body size, paper
@@ -268,13 +269,15 @@ def _check_value(key: str, value: Any) -> Any:
         if key == "base_url" and not BASE_URL.match(value):
             raise _Invalid(f"'{value}' is not an http(s) URL (e.g. https://example.org/books/)")
         return value
-    if key in ("chapters", "subjects", "bibliography"):
+    if key in ("chapters", "subjects", "bibliography", "nocite"):
         if isinstance(value, str) and key != "chapters":
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise _Invalid("expected a list of names")
         if key == "chapters" and not value:
             raise _Invalid("a book needs at least one chapter")
+        if key == "nocite":  # Pandoc's form: "@key" or "@*"
+            return [v.strip().removeprefix("@") for v in value]
         return [v.strip() for v in value]
     if key == "author":
         return _check_contributors(value)

@@ -22,7 +22,7 @@ from publish.paths import STYLES
 from publish.yamlfile import load_yaml
 
 PACKAGE = Path(__file__).resolve().parent
-CITED = re.compile(r"@([\w][\w:.#$%&+?<>~/-]*)")
+CITED = re.compile(r"@\{?([\w][\w:.#$%&+?<>~/-]*)")
 
 
 _digests: dict[tuple, str] = {}
@@ -96,12 +96,14 @@ def book_key(root: Path, formats: tuple[str, ...], profile: str = "", out: Path 
     """The cache key of one book's outputs in the given formats (`out`: the output directory, which is
     not an input even when it lies inside the book)."""
     book = load_book(root)
-    text = "\n".join(chapter.text for chapter in book.chapters)
+    # The entries the text cites and those `nocite` lists (`@*`: every entry, so every file's bytes).
+    text = "\n".join([chapter.text for chapter in book.chapters] + [f"@{k}" for k in book.config.nocite])
     outside = (out.resolve(),) if out is not None else ()
     style = book.config.csl
     digest = hashlib.sha256()
     for part in (__version__, ",".join(formats), profile, _tree_digest(book.root, "*", outside),
                  _design_digest(book.config), _cited_entries(book.bibliography_paths, text),
+                 "".join(_file_digest(p) for p in book.bibliography_paths) if "*" in book.config.nocite else "",
                  _file_digest(book.press.path) if book.press else "",
                  _file_digest(book.root / style) if style.endswith(".csl") else "",
                  _tree_digest(STYLES, "*"), _tree_digest(PACKAGE, "*.py")):

@@ -40,6 +40,7 @@ class Citation:
     raw: str
     source: SourcePosition
     html: str = ""
+    author_html: str = ""  # a narrative citation's author, in the text, when a note style moves it to a note
 
     @property
     def keys(self) -> list[str]:

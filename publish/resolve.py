@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publish.bibliography import check_citations, check_style, load_bibliography, style_path
+from publish.bibliography import check_citations, check_style, is_note_style, load_bibliography, style_path
 from publish.book import Book
 from publish.conventions import place_conventions
 from publish.diagnostics import Diagnostics
 from publish.model import Chapter, Citation, Document
 from publish.parse import parse_book
 
+# The CSL locale of a book's language: its own when shipped (en-GB), else its language's usual one.
 LOCALES = {"en": "en-US", "fr": "fr-FR", "de": "de-DE", "es": "es-ES", "ru": "ru-RU"}
+
+
+def csl_locale(language: str) -> str:
+    from publish.bibliography.engine import shipped_locales
+
+    if language in shipped_locales():
+        return language
+    return LOCALES.get(language.split("-")[0].lower(), "en-US")
 
 
 def resolve_book(book: Book, format_citations: bool = True) -> tuple[Document, Diagnostics]:
@@ -23,15 +32,23 @@ def resolve_book(book: Book, format_citations: bool = True) -> tuple[Document, D
     found.extend(book.warnings)
     chapters, citations = parse_book(book, found)
     references = []
-    if citations or book.bibliography_paths:
+    if citations or book.bibliography_paths or book.config.nocite:
         style = style_path(book.config.csl, book.root)
         check_style(style, book.config_path)
         bibliography = load_bibliography(book.bibliography_paths)
-        locale = LOCALES.get(book.config.language.split("-")[0], "en-US")
+        for key in (k for k in book.config.nocite if k != "*" and k not in bibliography.entries):
+            found.error(book.config_path, f"nocite: unknown citation key '{key}'")
+        locale = csl_locale(book.config.language)
         if format_citations:
+            from publish.bibliography.notes import citations_to_notes
             from publish.bibliography.processor import render_citations  # citeproc, only when formatting
 
-            references = render_citations(citations, bibliography, style, locale, found)
+            note_numbers = None
+            if is_note_style(style):  # every citation a footnote, numbered with the book's notes
+                note_numbers = citations_to_notes(chapters, citations)
+                citations = sorted(citations, key=lambda c: note_numbers.get(c.id, 0))
+            references = render_citations(citations, bibliography, style, locale, found, book.config.nocite,
+                                          note_numbers)
         else:
             check_citations(citations, bibliography, style, found)
         found.extend(bibliography.warnings)
@@ -52,14 +69,19 @@ def _fill_citations(chapter: Chapter, by_id: dict[str, Citation]) -> None:
 
 def fill_citation_text(markup: str, by_id: dict[str, Citation]) -> str:
     """Put each citation's rendered text, linked to its first work's entry, into its placeholder."""
-    if 'class="citation"' not in markup:
+    if 'class="citation' not in markup:
         return markup
     root = etree.fromstring(f"<div>{markup}</div>")
     for span in root.iter("span"):
+        if span.get("class") == "citation-author" and span.get("data-citation") in by_id:
+            span.append(etree.fromstring(f"<span>{by_id[span.attrib.pop('data-citation')].author_html}</span>"))
+            continue
         citation = by_id.get(span.get("id", ""))
         if span.get("class") != "citation" or citation is None:
             continue
         link = etree.fromstring(f'<a href="#ref-{citation.keys[0]}" role="doc-biblioref">'
                                 f"{citation.html}</a>")
         span.append(link)
+        if (span.tail or "").startswith(".") and "".join(link.itertext()).endswith("."):
+            span.tail = span.tail[1:]  # the style's full stop ends the sentence: "12." not "12.."
     return (root.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in root)

@@ -1,4 +1,4 @@
-"""Bibliography: CSL YAML, CSL JSON or BibTeX files -> one set of entries -> citeproc-py.
+"""Bibliography: CSL YAML, CSL JSON or BibTeX files -> one set of entries -> citeproc-js.
 
 `load_bibliography` reads and checks the files; `publish.bibliography.processor.render_citations`
 formats a book's citations and its References through a CSL style.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import datetime
 import difflib
-import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,26 +81,24 @@ def _check_required(key: str, entry: dict[str, Any], path: Path, line: int, col:
 
 
 def normalise(entry: dict[str, Any]) -> dict[str, Any]:
-    """CSL JSON as citeproc-py reads it: dates as date-parts, everything else as text, escaped for
-    HTML (citeproc-py's HTML formatter inserts field values as they are)."""
+    """CSL JSON as a CSL processor reads it: dates as date-parts, other scalars as text (citeproc-js
+    escapes text for HTML itself, and reads CSL's few tags, `<i>` or `<span class="nocase">`, in it)."""
     result: dict[str, Any] = {}
     for name, value in entry.items():
         if name in DATE_FIELDS:
             result[name] = _date(value)
-        elif name == "id":
-            result[name] = str(value)
         else:
-            result[name] = _escaped(value)
+            result[name] = _text(value)
     return result
 
 
-def _escaped(value: Any) -> Any:
+def _text(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
+        return {k: _text(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_escaped(v) for v in value]
-    if isinstance(value, (datetime.date, int, float, str)):
-        return html.escape(str(value), quote=False)
+        return [_text(v) for v in value]
+    if isinstance(value, (datetime.date, int, float)) and not isinstance(value, bool):
+        return str(value)
     return value
 
 
@@ -141,10 +138,9 @@ def check_keys(citation: Citation, bibliography: Bibliography, found: Diagnostic
     return ok
 
 
-def check_citations(citations: list[Citation], bibliography: Bibliography, style: Path,
-                    found: Diagnostics) -> None:
-    """What formatting would find wrong, without the CSL processor: unknown keys, a style file that
-    is not CSL."""
+def read_style(style: Path) -> Any:
+    """The root element of a CSL style file, parsed safely (no DTD, entity or network: publish.xmlfiles);
+    a file that is not CSL is an error at the file."""
     from publish.xmlfiles import parse_xml
 
     try:
@@ -153,5 +149,18 @@ def check_citations(citations: list[Citation], bibliography: Bibliography, style
         raise fail(style, f"not a usable CSL style: {refused}") from None
     if root.tag != "{http://purl.org/net/xbiblio/csl}style":
         raise fail(style, "not a usable CSL style: its root element is not a CSL <style>")
+    return root
+
+
+def is_note_style(style: Path) -> bool:
+    """Whether a style puts citations in notes (`<style class="note">`)."""
+    return read_style(style).get("class") == "note"
+
+
+def check_citations(citations: list[Citation], bibliography: Bibliography, style: Path,
+                    found: Diagnostics) -> None:
+    """What formatting would find wrong, without the CSL processor: unknown keys, a style file that
+    is not CSL."""
+    read_style(style)
     for citation in citations:
         check_keys(citation, bibliography, found)

@@ -1,270 +1,168 @@
-"""Citations and References through citeproc-py and a CSL style, with the smallest extensions
-citeproc-py needs to behave as the CSL specification (and Pandoc) do:
+"""Citations and References through citeproc-js (publish.bibliography.engine) and a CSL style.
 
-- cites keep the order they were written in unless the style sorts them (`cs:citation/cs:sort`);
-- year-suffix disambiguation (1937a, 1937b), the letter set after the first date of a cite;
-- locators' page ranges in the style's `page-range-format` (citeproc-py only formats `page`);
-- narrative (`@key`) and author-suppressed (`[-@key]`) citations, shaped from the parenthetical.
+The book's citations go to the engine as one document, in reading order, so that disambiguation,
+year suffixes, `subsequent-author-substitute` and (in note styles) ibid. and short forms follow from
+their positions as in Zotero. Two things are ours, not CSL's:
 
-A year suffix written in an entry is always shown, so that a work cited by two books reads the same
-in both; other works are lettered per book, as CSL processors do.
+- narrative citations (`@key`): the author-only form, then the cite without the author, as Pandoc
+  prints them: "Trotsky (1937b, 56)";
+- a `year-suffix` written in an entry (see `fixed_suffixes`).
 """
 
 from __future__ import annotations
 
-import html
-import io
+import json
 import re
-import string
-import warnings
-from collections import defaultdict
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from citeproc import Citation as CslCitation
-from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator, formatter, model
-from citeproc.source.json import CiteProcJSON
 from lxml import etree
 
-from publish.bibliography import Bibliography, check_keys
-from publish.bibliography.ranges import format_ranges
+from publish.bibliography import DATE_FIELDS, Bibliography, check_keys, read_style
+from publish.bibliography.engine import EngineError, render_book
+from publish.bibliography.positions import Cite, positions
 from publish.diagnostics import Diagnostics, fail
 from publish.markup import tie_spaced_dashes
 from publish.model import Citation, CiteItem, Reference
-from publish.resources import Refused
-from publish.xmlfiles import parse_xml
+
+CSL_NS = {"cs": "http://purl.org/net/xbiblio/csl"}
 
 
-def render_citations(citations: list[Citation], bibliography: Bibliography, style: Path,
-                     locale: str, found: Diagnostics) -> list[Reference]:
-    """Fill every citation's html and return the References: exactly the works cited, in style order."""
+def render_citations(citations: list[Citation], bibliography: Bibliography, style: Path, locale: str,
+                     found: Diagnostics, nocite: list[str] | None = None,
+                     note_numbers: dict[str, int] | None = None) -> list[Reference]:
+    """Fill every citation's html and return the References: the works cited (and those of
+    `nocite`, a list of keys or ["*"]), in the style's order. `note_numbers` gives the footnote each
+    citation stands in (by citation id), for a note style's positions."""
     known = [c for c in citations if check_keys(c, bibliography, found)]
-    if not known:
+    uncited = _uncited(nocite or [], bibliography, {k for c in known for k in c.keys})
+    if not known and not uncited:
         return []
-    csl = _style(str(style), locale)
-    suffixes = year_suffixes(bibliography, csl, [k for c in known for k in c.keys])
-    processor = _processor(csl, bibliography, suffixes)
-    range_form = csl.root.get("page-range-format", "expanded")
-    groups = [CslCitation([_csl_item(i, suffixes, range_form) for i in c.items]) for c in known]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for group in groups:
-            processor.register(group)
-        processor.sort()
-        for citation, group in zip(known, groups):
-            text = str(processor.cite(group, lambda item: None))
-            citation.html = tie_spaced_dashes(_quoted_punctuation(_shape(text, citation, bibliography, csl), locale))
-        entries = [tie_spaced_dashes(_quoted_punctuation(str(e), locale)) for e in processor.bibliography()]
-    keys = [_original_key(k, bibliography) for k in processor.keys]
-    first_cite = {}
+    root = read_style(style)
+    keys = list(dict.fromkeys([k for c in known for k in c.keys] + uncited))
+    items = {key: _item(key, bibliography.entries[key]) for key in keys}
+    decode = fixed_suffixes(items)
+    notes = [0] * len(known) if note_numbers is None else [note_numbers.get(c.id, 0) for c in known]
+    placed = positions([[Cite(i.key, i.locator, i.label) for i in c.items] for c in known], notes)
+    in_notes = note_numbers is not None  # a note style: a narrative citation's cite goes whole to its note
+    clusters = [json.dumps([_cite_item(i, c.narrative and not in_notes) | p for i, p in zip(c.items, where)],
+                           sort_keys=True) for c, where in zip(known, placed)]
+    distinct = list(dict.fromkeys(clusters))
+    narrative = list(dict.fromkeys(c.items[0].key for c in known if c.narrative))
+    try:
+        rendered = render_book(etree.tostring(root, encoding="unicode"), locale, items,
+                               [json.loads(c) for c in distinct], uncited, narrative)
+    except EngineError as error:
+        raise fail(style, f"not a usable CSL style: {error}") from None
+    text_of = dict(zip(distinct, rendered.citations))
+    opening, _ = _layout_affixes(root)
+    names = _cites_names(root)
+    for citation, cluster in zip(known, clusters):
+        text = text_of[cluster]
+        if citation.narrative:
+            key = citation.items[0].key
+            author = rendered.authors[key] if names else _family_names(bibliography.entries[key])
+            if in_notes:
+                citation.author_html = tie_spaced_dashes(decode(author))
+                citation.html = tie_spaced_dashes(decode(text))
+                continue
+            if not (opening and text.startswith(opening)):
+                text = f"({text})"
+            text = f"{author} {text}" if author else text
+        citation.html = tie_spaced_dashes(decode(text))
+    first_cite: dict[str, str] = {}
     for citation in known:
         for key in citation.keys:
             first_cite.setdefault(key, citation.id)
-    return [Reference(key, f"ref-{key}", text, first_cite.get(key, "")) for key, text in zip(keys, entries)]
+    return [Reference(key, f"ref-{key}", tie_spaced_dashes(decode(text)), first_cite.get(key, ""))
+            for key, text in rendered.entries]
 
 
-def year_suffixes(bibliography: Bibliography, csl: CitationStylesStyle, cited: list[str]) -> dict[str, str]:
-    """Letters that tell apart works whose citations would read alike (same author, same year).
-
-    A `year-suffix` given in an entry is part of that work's label and always shown (it keeps an
-    original edition's lettering, the same in every book). Other cited works are lettered, in the
-    style's bibliography order, where the style disambiguates by year suffix and their citations
-    would otherwise read alike."""
-    fixed = {k: str(e["year-suffix"]) for k, e in bibliography.entries.items() if e.get("year-suffix")}
-    citation = csl.root.find("cs:citation", csl.root.nsmap)
-    if citation is None or citation.get("disambiguate-add-year-suffix") != "true":
-        return fixed
-    processor = _processor(csl, bibliography, {})
-    lone = {key: CslCitation([CitationItem(key)]) for key in dict.fromkeys(cited)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for group in lone.values():
-            processor.register(group)
-        processor.sort()
-        alike: dict[str, list[str]] = defaultdict(list)
-        for key in processor.keys:
-            key = _original_key(key, bibliography)
-            alike[str(processor.cite(lone[key], lambda item: None))].append(key)
-    suffixes = dict(fixed)
-    for keys in (ks for ks in alike.values() if len(ks) > 1):
-        taken = {fixed[k] for k in keys if k in fixed}
-        free = iter(letter for letter in string.ascii_lowercase if letter not in taken)
-        for key in keys:
-            suffixes.setdefault(key, next(free))
-    return suffixes
+def _uncited(nocite: list[str], bibliography: Bibliography, cited: set[str]) -> list[str]:
+    keys = list(bibliography.entries) if "*" in nocite else [k for k in nocite if k in bibliography.entries]
+    return [k for k in keys if k not in cited]
 
 
-@cache
-def _style(path: str, locale: str) -> CitationStylesStyle:
-    """The style as citeproc reads it, from the file as parsed safely (no DTD, entity or network)."""
-    try:
-        safe = etree.tostring(parse_xml(Path(path).read_bytes(), f"CSL style {Path(path).name}"))
-    except Refused as refused:
-        raise fail(Path(path), f"not a usable CSL style: {refused}") from None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return CitationStylesStyle(io.BytesIO(safe), locale=locale, validate=False)
-        except (etree.XMLSyntaxError, ValueError, KeyError, AttributeError) as error:
-            raise fail(Path(path), f"not a usable CSL style: {error}") from None
+def _item(key: str, entry: dict[str, Any]) -> dict[str, Any]:
+    return {**entry, "id": key}
 
 
-def _processor(csl: CitationStylesStyle, bibliography: Bibliography,
-               suffixes: dict[str, str]) -> CitationStylesBibliography:
-    """A processor over every entry; `year-suffix` holds the letters in force (a sort key for styles)."""
-    entries = []
-    for key, entry in bibliography.entries.items():
-        entry = {k: v for k, v in entry.items() if k != "year-suffix"} | {"id": key}
-        if key in suffixes:
-            entry["year-suffix"] = suffixes[key]
-        entries.append(entry)
-    return CitationStylesBibliography(csl, CiteProcJSON(entries), formatter.html)
-
-
-def _alternate_quotes(text: str) -> str:
-    """Quotation marks inside quotation marks become single ones: “The “X” of Y” -> “The ‘X’ of Y”."""
-    out, depth = [], 0
-    for ch in text:
-        if ch == "“":
-            out.append("‘" if depth % 2 else "“")
-            depth += 1
-        elif ch == "”" and depth:
-            depth -= 1
-            out.append("’" if depth % 2 else "”")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-# Locales whose style puts a period or comma inside closing quotation marks ("American" style).
-PUNCTUATION_IN_QUOTE = ("en-US",)
-QUOTE_END = re.compile(r"([?!])[.,]?”[.,]?|”([.,])")
-
-
-def _quoted_punctuation(text: str, locale: str) -> str:
-    """The locale's punctuation-in-quote rule, which citeproc-py does not apply: “Title”. -> “Title.”
-    and no period after a question or exclamation mark that ends a quotation."""
-    text = _alternate_quotes(text)
-    if locale not in PUNCTUATION_IN_QUOTE:
-        return text
-    return QUOTE_END.sub(lambda m: f"{m[1]}”" if m[1] else f"{m[2]}”", text)
-
-
-def _csl_item(item: CiteItem, suffixes: dict[str, str], range_form: str) -> CitationItem:
-    options: dict[str, Any] = {}
+def _cite_item(item: CiteItem, narrative: bool) -> dict[str, Any]:
+    cite: dict[str, Any] = {"id": item.key}
     if item.locator:
-        options["locator"] = Locator(item.label, format_ranges(item.locator, range_form))
+        cite["locator"], cite["label"] = item.locator, item.label
     if item.prefix:
-        options["prefix"] = html.escape(item.prefix, quote=False) + " "
+        cite["prefix"] = item.prefix + " "
     if item.suffix:
-        space = " " if item.suffix[0].isalnum() else ""
-        options["suffix"] = space + html.escape(item.suffix, quote=False)
-    result = CitationItem(item.key, **options)
-    result["year_suffix"] = suffixes.get(item.key, "")
-    return result
+        cite["suffix"] = (" " if item.suffix[0].isalnum() else "") + item.suffix
+    if item.suppress_author or narrative:
+        cite["suppress-author"] = True
+    return cite
 
 
-def _original_key(key: str, bibliography: Bibliography) -> str:
-    """citeproc-py lower-cases keys; the bibliography's own spelling of one."""
-    return key if key in bibliography.entries else next(k for k in bibliography.entries if k.lower() == key)
+def _layout_affixes(root: etree._Element) -> tuple[str, str]:
+    layout = root.find("cs:citation/cs:layout", CSL_NS)
+    return ("", "") if layout is None else (layout.get("prefix", ""), layout.get("suffix", ""))
 
 
-def _shape(text: str, citation: Citation, bibliography: Bibliography, csl: CitationStylesStyle) -> str:
-    """Narrative (`@key`) and author-suppressed (`[-@key]`) forms from the parenthetical one."""
-    item = citation.items[0]
-    if not (citation.narrative or item.suppress_author) or len(citation.items) != 1:
-        return text
-    layout = csl.root.find("cs:citation/cs:layout", csl.root.nsmap)
-    before, after = layout.get("prefix", ""), layout.get("suffix", "")
-    inner = text[len(before): len(text) - len(after)] if text.startswith(before) and text.endswith(after) else text
-    names = _author_names(bibliography.entries[item.key])
-    if names and inner.startswith(names + " "):
-        inner = inner[len(names) + 1:]
-    elif names and inner.startswith(names + ", "):
-        inner = inner[len(names) + 2:]
-    if citation.narrative:
-        opening, closing = (before, after) if before and after else ("(", ")")
-        return f"{names} {opening}{inner}{closing}" if names else text
-    return f"{before}{inner}{after}"
+def _cites_names(root: etree._Element) -> bool:
+    """Whether the style's citations name anyone (a `cs:names` in the layout or a macro it calls):
+    if not (the house style), a narrative citation's author comes from the entry."""
+    macros = {m.get("name"): m for m in root.findall("cs:macro", CSL_NS)}
+    todo, seen = [root.find("cs:citation", CSL_NS)], set()
+    while todo:
+        element = todo.pop()
+        if element is None:
+            continue
+        if element.find(".//cs:names", CSL_NS) is not None:
+            return True
+        for call in element.iterfind(".//cs:text[@macro]", CSL_NS):
+            if call.get("macro") not in seen:
+                seen.add(call.get("macro"))
+                todo.append(macros.get(call.get("macro")))
+    return False
 
 
-def _author_names(entry: dict[str, Any]) -> str:
-    people = entry.get("author") or entry.get("editor") or []
-    families = [p.get("family") or p.get("literal", "") for p in people if isinstance(p, dict)]
+def _family_names(entry: dict[str, Any]) -> str:
+    people = [p for p in entry.get("author") or entry.get("editor") or [] if isinstance(p, dict)]
+    families = [p.get("family") or p.get("literal", "") for p in people]
     if len(families) > 3:
         return f"{families[0]} et al."
-    if len(families) > 1:
-        return ", ".join(families[:-1]) + " and " + families[-1]
-    return families[0] if families else ""
+    return " and ".join([", ".join(families[:-1]), families[-1]]) if len(families) > 1 else "".join(families)
 
 
-# The extensions to citeproc-py ------------------------------------------------------------------
+def fixed_suffixes(items: dict[str, dict[str, Any]]) -> Any:
+    """Our `year-suffix` field (not CSL's): a letter written in an entry is always shown after the
+    year of its `original-date` (else of `issued`), in every book and style, so that a work keeps its
+    original edition's label (1937b) whatever else a book cites.
 
-def _render_citation(self: Any, citation: Any, callback: Any) -> Any:
-    """citeproc-py's Layout.render_citation, keeping the written order of cites (it sorted them into
-    bibliography order even when the style has no cs:sort) and setting each cite's year suffix."""
-    good = [cite for cite in citation.cites if not cite.is_bad()]
-    bad = [cite for cite in citation.cites if cite.is_bad()]
-    if self.getparent().sort is not None:
-        good = self.getparent().sort.sort(good, self)
-    out = []
-    for item in good:
-        self.repressed = {}
-        _pending_suffix[0] = item.get("year_suffix", "")
-        try:
-            output = self.render_children(item)
-        except model.VariableError:
-            continue
-        if output is not None:
-            out.append(item.get("prefix", "") + output + item.get("suffix", ""))
-            self.getparent().cites.append(item)
-    for item in bad:
-        out.append(callback(item) or f"{item.key}?")
-    return self.format(self.wrap(self.join(out)))
-
-
-def _render_bibliography(self: Any, citation_items: Any) -> list[Any]:
-    output = []
-    for item in citation_items:
-        self.repressed = {}
-        _pending_suffix[0] = item.get("year_suffix", "")
-        text = self.format(self.wrap(self.render_children(item)))
-        if text is not None:
-            output.append(text)
-    return output
+    citeproc-js assigns year suffixes itself and reads none from the data. So, when an entry cited
+    has one, every year of every item is handed to it as year * 100 + the letter's rank (a = 1, none
+    = 0): the order of dates is kept, works with a letter no longer look alike to the engine, and the
+    numbers are turned back into "1937b" and "1970" in its output. Returns that decoder (a no-op
+    when no cited entry has a letter); the items are changed in place."""
+    letters = {key: str(item.pop("year-suffix", "")).strip().lower() for key, item in items.items()}
+    if not any(re.fullmatch("[a-z]", letter) for letter in letters.values()):
+        return lambda text: text
+    shown: dict[str, str] = {}
+    for key, item in items.items():
+        letter = letters[key] if re.fullmatch("[a-z]", letters[key]) else ""
+        carrier = "original-date" if _years(item.get("original-date")) else "issued"
+        for name in DATE_FIELDS:
+            parts = item.get(name, {}).get("date-parts") if isinstance(item.get(name), dict) else None
+            if not _years(item.get(name)):
+                continue
+            scaled = []
+            for n, part in enumerate(parts):
+                year = int(part[0])
+                rank = ord(letter) - ord("a") + 1 if letter and name == carrier and n == 0 else 0
+                shown[str(year * 100 + rank)] = f"{year}{letter if rank else ''}"
+                scaled.append([year * 100 + rank, *part[1:]])
+            item[name] = {**item[name], "date-parts": scaled}
+    pattern = re.compile(r"(?<![\d])(\d{3,8})(?![\d])")
+    return lambda text: pattern.sub(lambda m: shown.get(m[1], m[1]), text)
 
 
-# The cite being rendered (rendering is synchronous; citeproc's lxml elements cannot carry state).
-_pending_suffix: list[str] = [""]
-_date_wrap = model.Date.wrap
-
-
-def _wrap_date(self: Any, text: Any) -> Any:
-    """The first date of a cite carries its year suffix, inside the date's own affixes."""
-    if _pending_suffix[0] and text:
-        text = text + _pending_suffix[0]
-        _pending_suffix[0] = ""
-    return _date_wrap(self, text)
-
-
-model.Layout.render_citation = _render_citation
-model.Layout.render_bibliography = _render_bibliography
-model.Date.wrap = _wrap_date
-
-
-# citeproc-py looks the same things up in the style again and again (macros, terms, the enclosing
-# layout: 4,900 XPath queries for the Trotsky pamphlet's 73 cites). A style is not changed while it
-# renders, so each element's answers are kept; keys hold their element, so no id is reused.
-_XPATH_ANSWERS: dict[tuple[Any, str], list[Any]] = {}
-
-
-def _xpath_search(self: Any, expression: str) -> list[Any]:
-    key = (self, expression)
-    found = _XPATH_ANSWERS.get(key)
-    if found is None:
-        found = _XPATH_ANSWERS[key] = self.xpath(expression, namespaces=self.nsmap)
-    return found
-
-
-model.CitationStylesElement.xpath_search = _xpath_search
+def _years(date: Any) -> bool:
+    parts = date.get("date-parts") if isinstance(date, dict) else None
+    return bool(parts) and all(isinstance(p, list) and p and str(p[0]).lstrip("-").isdigit() for p in parts)

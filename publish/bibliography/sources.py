@@ -25,6 +25,9 @@ BIBTEX_TYPES = {
     "report": "report", "unpublished": "manuscript", "online": "webpage", "misc": "document",
     "thesis": "thesis", "collection": "book", "proceedings": "book",
 }
+BIBTEX_DATES = {"origdate": "original-date", "urldate": "accessed", "eventdate": "event-date"}
+MONTHS = {name: n for n, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 BIBTEX_FIELDS = {
     "title": "title", "journal": "container-title", "journaltitle": "container-title",
     "booktitle": "container-title", "publisher": "publisher", "address": "publisher-place",
@@ -32,7 +35,13 @@ BIBTEX_FIELDS = {
     "edition": "edition", "doi": "DOI", "url": "URL", "isbn": "ISBN", "issn": "ISSN", "note": "note",
     "series": "collection-title", "school": "publisher", "institution": "publisher",
     "abstract": "abstract", "language": "language", "langid": "language", "chapter": "chapter-number",
+    "origtitle": "original-title", "origlocation": "original-publisher-place",
+    "origpublisher": "original-publisher", "pagetotal": "number-of-pages", "issue": "issue",
 }
+# BibLaTeX's `langid` names (babel's) as the BCP 47 tags CSL's `language` holds, as Pandoc maps them.
+LANGIDS = {"english": "en-US", "american": "en-US", "british": "en-GB", "french": "fr-FR", "german": "de-DE",
+           "ngerman": "de-DE", "spanish": "es-ES", "russian": "ru-RU", "italian": "it-IT",
+           "portuguese": "pt-PT", "brazil": "pt-BR", "dutch": "nl-NL", "polish": "pl-PL"}
 
 
 def read_entries(path: Path) -> list[Located]:
@@ -101,14 +110,39 @@ def _from_bibtex(entry: Any) -> dict[str, Any]:
     for role in ("author", "editor", "translator"):
         if role in fields:
             csl[role] = [_name(n) for n in fields.pop(role)]
-    date = fields.pop("date", None) or fields.pop("year", None)
-    if date:
-        parts = [int(p) for p in re.findall(r"\d+", str(date))[:3]]
-        csl["issued"] = {"date-parts": [parts]} if parts else {"literal": str(date)}
+    issued = _bibtex_date(fields.pop("date", None) or fields.pop("year", None), fields.pop("month", None))
+    if issued:
+        csl["issued"] = issued
+    for name, variable in BIBTEX_DATES.items():
+        if name in fields:
+            csl[variable] = _bibtex_date(fields.pop(name), None)
     for key, value in fields.items():
         if key in BIBTEX_FIELDS and isinstance(value, str):
             csl[BIBTEX_FIELDS[key]] = value.replace("--", "–")
+    if isinstance(fields.get("subtitle"), str) and csl.get("title"):
+        csl["title"] = f"{csl['title']}: {fields['subtitle']}"
+    if "language" in csl:
+        csl["language"] = LANGIDS.get(csl["language"].strip().lower(), csl["language"])
     return csl
+
+
+def _bibtex_date(value: Any, month: Any) -> dict[str, Any] | None:
+    """A BibLaTeX date (`1937`, `1937-05`, `1937-05-01`, a range `1937/1938`), with BibTeX's `month`
+    (`may`, `5`) when the date is a bare year."""
+    if not value:
+        return None
+    ranges = []
+    for part in str(value).split("/")[:2]:
+        numbers = [int(n) for n in re.findall(r"\d+", part)[:3]]
+        if numbers:
+            ranges.append(numbers)
+    if not ranges:
+        return {"literal": str(value)}
+    if month and len(ranges) == 1 and len(ranges[0]) == 1:
+        number = MONTHS.get(str(month).strip().lower()[:3]) or (int(month) if str(month).strip().isdigit() else 0)
+        if 1 <= number <= 12:
+            ranges[0].append(number)
+    return {"date-parts": ranges}
 
 
 def _name(parts: Any) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Citations in Pandoc's syntax: `[see @a, 3; also @b, 12]`, `[-@key]` and narrative `@key`.
+"""Citations in Pandoc's syntax: `[see @a, 3; also @b, 12]`, `[-@key]`, narrative `@key`, and
+`@{key}` for a key with characters a bare key cannot hold (`[@{doe:2001/a}]`).
 
 Each citation becomes an empty `<span class="citation">` placeholder with an id; the resolve stage
 renders its text through the CSL processor. The parsed citations are kept on `md.citations`.
@@ -14,7 +15,8 @@ from markdown.inlinepatterns import InlineProcessor
 
 from publish.model import CiteItem
 
-KEY = r"[\w](?:[\w]|[:.#$%&+?<>~/-](?=[\w]))*"
+# A key as Pandoc reads one: word characters with inner punctuation, or anything but braces in `@{...}`.
+KEY = r"(?:\{[^{}\s]+\}|[\w](?:[\w]|[:.#$%&+?<>~/-](?=[\w]))*)"
 # A bracketed citation: each ';'-separated part holds one @key, preceded by start, space or '-'.
 BRACKETED_RE = r"\[(?P<body>[^\[\]]*?(?:^|(?<=[\s\[;-]))@" + KEY + r"[^\[\]]*)\]"
 NARRATIVE_RE = r"(?<![\w@.])@(?P<key>" + KEY + r")"
@@ -35,7 +37,7 @@ def parse_items(body: str) -> list[CiteItem] | None:
         m = ITEM.match(part.strip())
         if not m:
             return None
-        item = CiteItem(key=m["key"], prefix=m["prefix"].strip(), suppress_author=bool(m["suppress"]))
+        item = CiteItem(key=_unbraced(m["key"]), prefix=m["prefix"].strip(), suppress_author=bool(m["suppress"]))
         rest = m["rest"].strip()
         if rest.startswith(","):
             rest = rest[1:].strip()
@@ -52,6 +54,10 @@ def parse_items(body: str) -> list[CiteItem] | None:
     return items
 
 
+def _unbraced(key: str) -> str:
+    return key[1:-1] if key.startswith("{") else key
+
+
 class _CitationProcessor(InlineProcessor):
     def __init__(self, pattern: str, md: Markdown, narrative: bool) -> None:
         super().__init__(pattern, md)
@@ -59,7 +65,7 @@ class _CitationProcessor(InlineProcessor):
 
     def handleMatch(self, m: re.Match[str], data: str):
         if self.narrative:
-            items = [CiteItem(key=m["key"])]
+            items = [CiteItem(key=_unbraced(m["key"]))]
         else:
             items = parse_items(m["body"])
             if items is None:
