@@ -60,14 +60,14 @@ def test_a_spanish_title_is_not_put_in_english_title_case(tmp_path: Path):
        container-title: Review, issued: 1990, language: en}
     """
     _, refs = references(tmp_path, "[@guevara1964; @roe1990]", bibliography=bibliography, config="language: es\n")
-    assert refs == ["Guevara, Che. 1964. «Sobre el sistema presupuestario de financiamiento». "
-                    "<i>Nuestra Industria</i>.",
+    assert refs == [("Guevara, Che. 1964. «Sobre el sistema presupuestario de financiamiento». "
+                     "<i>Nuestra Industria</i>."),
                     "Roe, Ann. 1990. «A Reply to the Critics». <i>Review</i>."]
     bibtex = ("@article{guevara1964, author = {Guevara, Che}, title = {Sobre el sistema presupuestario de "
               "financiamiento}, journaltitle = {Nuestra Industria}, date = {1964}, langid = {spanish}}\n")
     _, english_book = references(tmp_path / "bib", "[@guevara1964]", bibliography=bibtex, name="refs.bib")
-    assert english_book == ["Guevara, Che. 1964. “Sobre el sistema presupuestario de financiamiento.” "
-                            "<i>Nuestra Industria</i>."]
+    assert english_book == [("Guevara, Che. 1964. “Sobre el sistema presupuestario de financiamiento.” "
+                             "<i>Nuestra Industria</i>.")]
 
 
 def test_chicago_replaces_a_repeated_author_by_a_dash(tmp_path: Path):
@@ -146,8 +146,9 @@ NOTES_TEXT = ("First [@lenin1902, 5]. Again [@lenin1902, 5]. Then [@lenin1902, 7
               "Last [@lenin1902, 9].\n\n[^1]: A note of the author's, citing [@trotsky1940, 12].")
 NOTES_EXPECTED = {  # note number -> its text
     "ibid.csl": ["V. I. Lenin, What Is to Be Done?, 5.", "Ibid.", "Ibid., 7.",
-                 "Leon Trotsky, The Revolution Betrayed.", "A note of the author’s, citing Leon Trotsky, "
-                 "In Defense of Marxism, 12.", "Lenin, What Is to Be Done?, 9."],
+                 "Leon Trotsky, The Revolution Betrayed.",
+                 "A note of the author’s, citing Leon Trotsky, In Defense of Marxism, 12.",
+                 "Lenin, What Is to Be Done?, 9."],
     "chicago-notes-bibliography": [
         "V. I. Lenin, What Is to Be Done? (Stuttgart, 1902), 5.", "Lenin, 5.", "Lenin, 7.",
         "Leon Trotsky, The Revolution Betrayed (1937; New York, 1970).",
