@@ -154,6 +154,12 @@ NOTES_EXPECTED = {  # note number -> its text
         "Leon Trotsky, The Revolution Betrayed (1937; New York, 1970).",
         "A note of the author’s, citing Leon Trotsky, In Defense of Marxism (New York, 1973), 12.",
         "Lenin, What Is to Be Done?, 9."],
+    # The same edition's variant that writes ibid. (CMOS 17, 14.34, allows it), shipped beside it.
+    "chicago-notes-bibliography-ibid": [
+        "V. I. Lenin, What Is to Be Done? (Stuttgart, 1902), 5.", "Ibid.", "Ibid., 7.",
+        "Leon Trotsky, The Revolution Betrayed (1937; New York, 1970).",
+        "A note of the author’s, citing Leon Trotsky, In Defense of Marxism (New York, 1973), 12.",
+        "Lenin, What Is to Be Done?, 9."],
 }
 
 
@@ -183,15 +189,16 @@ def note_text(markup: str) -> str:
     return " ".join(lxml.html.fromstring(markup).text_content().split())
 
 
-def test_a_notes_book_builds_with_its_citations_as_footnotes_in_every_edition(tmp_path: Path):
-    root = notes_book(tmp_path, "ibid.csl")
+@pytest.mark.parametrize("style", ["ibid.csl", "chicago-notes-bibliography-ibid"])
+def test_a_notes_book_builds_with_its_citations_as_footnotes_in_every_edition(tmp_path: Path, style: str):
+    root = notes_book(tmp_path, style)
     out = tmp_path / "dist"
     done = run_publish("build", root, "--out", out)
     assert done.code == 0, done.stderr
     html = lxml.html.parse(str(out / "book" / "index.html")).getroot()
     notes = [re.sub(r"^\d+\.? ", "", " ".join(html.get_element_by_id(f"note-{n}").text_content()
                                                .replace("↩", "").split())) for n in range(1, 7)]
-    assert notes == NOTES_EXPECTED["ibid.csl"]
+    assert notes == NOTES_EXPECTED[style]
     epub = {n.get("id"): re.sub(r"^\d+\.? ", "", " ".join("".join(n.itertext()).replace("↩", "").split()))
             for _, doc in epub_documents(out / "book.epub") for n in doc.xpath("//*[starts-with(@id, 'note-')]")}
     assert [epub[f"note-{n}"] for n in range(1, 7)] == notes

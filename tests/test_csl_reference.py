@@ -28,7 +28,8 @@ from publish.paths import CSL
 from tests.conftest import write_book
 
 NODE_DIR = Path(__file__).parent / "node"
-STYLES = ["chicago-author-date", "chicago-notes-bibliography", "apa", "mla", "house"]
+STYLES = ["chicago-author-date", "chicago-notes-bibliography", "chicago-notes-bibliography-ibid", "apa", "mla",
+          "house"]
 FAMILIES = ["Trotsky", "Luxemburg", "Lenin", "Serge", "Deutscher", "Mandel", "Broué", "Molyneux", "Ali"]
 LANGUAGES = ["fr-FR", "de-DE", "es-ES", "ru-RU"]
 TITLES = {"fr-FR": "la révolution permanente et ses critiques", "de-DE": "die akkumulation des kapitals",
