@@ -329,7 +329,6 @@ UNSUPPORTED = [
     ("- [ ] a task", 3),
     ("- [x] a done task", 3),
     ("A note^[inline] here.", 7),
-    ("A dangling [^nowhere] reference.", 12),
     ("::: warning", 1),
     ("| first line of verse", 1),
     ("1) first item", 1),

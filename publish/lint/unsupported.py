@@ -2,7 +2,7 @@
 and would otherwise print wrongly or drop without a word, reported where it is written.
 
 What it finds: math (`$x$`, `$$x$$`), task-list boxes (`- [ ]`), Pandoc's inline notes (`^[note]`),
-footnote references with no definition, fenced divs (`:::`), line blocks (`| verse`), ordered lists
+fenced divs (`:::`), line blocks (`| verse`), ordered lists
 marked `1)`, and raw HTML elements or attributes that the sanitiser removes (`<details>`, `style=`).
 """
 
@@ -21,8 +21,6 @@ _MATH = re.compile(r"(?<![\\$])\$\$(?P<display>.+?)\$\$|(?<![\\$\w])\$(?=[^\s$])
                    re.DOTALL)
 _TASK = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}\.)[ \t]+(?P<box>\[[ xX]\])(?=[ \t])", re.MULTILINE)
 _INLINE_NOTE = re.compile(r"(?<![\\\]])\^\[")
-_NOTE_REF = re.compile(r"(?<!\\)\[\^(?P<label>[^\]\s]+)\](?!:)")
-_NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^(?P<label>[^\]\s]+)\]:", re.MULTILINE)
 _FENCED_DIV = re.compile(r"^ {0,3}:{3,}[ \t]*[^:\s]", re.MULTILINE)  # an opening fence: a class or word after it
 _PAREN_LIST = re.compile(r" {0,3}\d{1,9}\)[ \t]")
 _LINE_BLOCK = re.compile(r" {0,3}\|(?: |$)")
@@ -62,11 +60,7 @@ def _notes(source: Source) -> Iterator[tuple[int, str]]:
     for m in _INLINE_NOTE.finditer(text):
         yield m.start(), ("inline note '^[…]' is not supported: write a footnote reference '[^1]' in the text "
                           "and the note as '[^1]: …' on a line of its own")
-    defined = {m["label"] for m in _NOTE_DEFINITION.finditer(text)}
-    for m in _NOTE_REF.finditer(text):
-        if m["label"] not in defined:
-            yield m.start(), (f"footnote reference '[^{m['label']}]' has no definition "
-                              f"('[^{m['label']}]: the note'); it would print as an editorial bracket")
+    # A footnote reference without a definition is the parser's error (publish/anchors.py), not a lint.
 
 
 def _blocks(source: Source) -> Iterator[tuple[int, str]]:

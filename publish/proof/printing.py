@@ -47,7 +47,7 @@ def lay_out(root: Path, shown_as: Path | None = None, gaps: bool = False) -> Pri
     book = load_book(root)
     doc, _ = resolve_book(book)
     stamp = source_date(root).strftime("%Y-%m-%dT%H:%M:%SZ")
-    rendered = pdf.layout(doc, resources.roots(root), stamp)
+    rendered = pdf.layout(doc, resources.roots(root, cleaned=True), stamp)  # the SVGs as cleaned at load
     sources = source_map(book, doc, (shown_as or root).resolve())
     layout = read_layout(rendered, doc.config.print.font_size * LINE_HEIGHT, gaps or doc.config.proof.rivers)
     for page in layout.pages:
