@@ -21,6 +21,7 @@ from publish.book import Book, ChapterSource
 from publish.diagnostics import Diagnostics, position
 from publish.images import checked_image
 from publish.markup import make_markdown, tie_spaced_dashes
+from publish.markup.bounded import crowding
 from publish.markup.sanitize import sanitize
 from publish.model import Chapter, Citation, Heading, Note, SourcePosition
 from publish.resources import IMAGE_TYPES, REMOTE_CACHE, Refused, fetch_remote, image_name, local_file
@@ -38,6 +39,10 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
     citations: list[Citation] = []
     used_ids: set[str] = set()
     for source in book.chapters:
+        offset, crowded = crowding(source.text)
+        if crowded:
+            found.error(source.path, f"{crowded}: split it", *position(source.text, offset))
+            continue
         md.reset()
         html = sanitize(md.convert(source.text))
         chapter_citations = _citations(md.citations, source, len(citations))

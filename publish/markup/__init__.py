@@ -6,6 +6,7 @@ import re
 
 import markdown
 
+from publish.markup.bounded import BoundedExtension
 from publish.markup.citations import CitationExtension
 from publish.markup.editorial import EditorialExtension
 from publish.markup.speakers import SpeakerExtension
@@ -39,6 +40,7 @@ def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
             CitationExtension(),
             EditorialExtension(),
             SpeakerExtension(speakers),
+            BoundedExtension(),
         ],
         extension_configs={
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Back to the text"},
