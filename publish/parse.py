@@ -19,6 +19,7 @@ from publish.anchors import (
 )
 from publish.book import Book, ChapterSource
 from publish.diagnostics import Diagnostics, position
+from publish.glyphs import check_glyphs
 from publish.images import checked_image
 from publish.markup import make_markdown, tie_spaced_dashes
 from publish.markup.bounded import crowding
@@ -43,6 +44,7 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
         if crowded:
             found.error(source.path, f"{crowded}: split it", *position(source.text, offset))
             continue
+        check_glyphs(source, found)
         md.reset()
         html = sanitize(md.convert(source.text))
         chapter_citations = _citations(md.citations, source, len(citations))

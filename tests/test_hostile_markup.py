@@ -12,7 +12,7 @@ import pytest
 from publish.book import MAX_CHAPTER_BYTES, load_book
 from publish.diagnostics import ManuscriptError
 from publish.resolve import resolve_book
-from tests.conftest import write_book
+from tests.conftest import run_publish, write_book
 
 BUDGET = 10  # seconds, on this machine, for the parse stage of one chapter
 UNITS = {"brackets": "[", "closers": "]", "stars": "*", "underscores": "_", "link-openers": "[x](",
@@ -42,3 +42,17 @@ def test_adversarial_inline_markup_parses_within_the_budget(tmp_path: Path, shap
     except ManuscriptError as error:
         assert all(d.line for d in error.diagnostics.items)  # each one at its line
     assert time.perf_counter() - start < BUDGET
+
+
+def test_characters_no_font_of_the_book_has_are_a_warning_at_their_first_place(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"ch.md": "# A\n\nÉtude, ß, Ж and “quotes” are set.\n\n"
+                                                   "The name 毛泽东, the word שלום and 😀; again 毛泽东.\n"},
+                      "title: T\n")
+    result = run_publish("check", root)
+    assert result.code == 0 and "Traceback" not in result.stderr, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "[missing-glyph]" in line]
+    assert [w.split("/book/")[1] for w in warnings] == [
+        "ch.md:5:10: warning: no font of this book has 毛泽东 (U+6BDB U+6CFD U+4E1C) [missing-glyph]",
+        "ch.md:5:24: warning: no font of this book has שלום (U+05E9 U+05DC U+05D5 …) [missing-glyph]",
+        "ch.md:5:33: warning: no font of this book has 😀 (U+1F600) [missing-glyph]",
+    ]
