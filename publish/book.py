@@ -20,6 +20,7 @@ ROLES = ("author", "editor", "interviewer", "interviewee", "translator")
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[a-zA-Z0-9]{5,8})*$")
 IDENTIFIER = re.compile(r"^(isbn:[0-9Xx-]{10,17}|urn:uuid:[0-9a-fA-F-]{36})$")
 BASE_URL = re.compile(r"^https?://[^\s/?#<>\"'`]+(/[^\s<>\"'`]*)?$")
+FONT_FAMILY = re.compile(r"^[\w][\w \-]*$")
 MAX_CHAPTER_BYTES = 5_000_000
 MAX_NESTING = 24
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -64,6 +65,7 @@ class BookConfig:
     base_url: str = ""
     print: PrintSettings = field(default_factory=PrintSettings)  # trim, margins, body size, paper
     lint: dict[str, list[str]] = field(default_factory=dict)  # {ignore: [rule-id, ...]}
+    fallback_fonts: list[str] = field(default_factory=list)  # installed families for what the book face lacks
 
 
 KNOWN_KEYS = [f for f in BookConfig.__dataclass_fields__]
@@ -216,6 +218,8 @@ def _check_value(key: str, value: Any) -> Any:
         if key == "base_url" and not BASE_URL.match(value):
             raise _Invalid(f"'{value}' is not an http(s) URL (e.g. https://example.org/books/)")
         return value
+    if key == "fallback_fonts":
+        return _check_fallback_fonts(value)
     if key in ("chapters", "subjects", "bibliography"):
         if isinstance(value, str) and key != "chapters":
             value = [value]
@@ -238,6 +242,18 @@ def _check_value(key: str, value: Any) -> Any:
             raise _Invalid("expected a map of speaker label to full name")
         return {str(k): v.strip() for k, v in value.items()}
     return value
+
+
+def _check_fallback_fonts(value: Any) -> list[str]:
+    from publish.glyphs import font_files
+
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) and FONT_FAMILY.match(n) for n in names):
+        raise _Invalid("expected a list of font family names (letters, digits, spaces and hyphens)")
+    for name in names:
+        if not font_files(name):
+            raise _Invalid(f"no installed font family '{name}' (fc-list finds none)")
+    return [n.strip() for n in names]
 
 
 def _check_lint(value: Any) -> dict[str, list[str]]:

@@ -5,8 +5,10 @@ would print it as empty boxes or nothing."""
 from __future__ import annotations
 
 import re
+import subprocess
 import unicodedata
 from functools import cache
+from pathlib import Path
 
 from publish.book import ChapterSource
 from publish.diagnostics import Diagnostics, position
@@ -18,20 +20,41 @@ NOT_DRAWN = {"Cc", "Cf", "Zl", "Zp"}  # controls and format characters (zero-wid
 
 
 @cache
-def covered() -> frozenset[int]:
-    """The code points at least one of the book's fonts has a glyph for."""
-    from fontTools.ttLib import TTFont
+def font_files(family: str) -> tuple[Path, ...]:
+    """The files of an installed font family, as fontconfig knows them (none if it is not installed)."""
+    try:
+        listed = subprocess.run(["fc-list", "--format", "%{file}\n", f":family={family}"], capture_output=True,
+                                text=True, timeout=30, check=False).stdout
+    except OSError:
+        return ()
+    return tuple(sorted(Path(line) for line in listed.splitlines() if line.strip()))
+
+
+@cache
+def covered(fallbacks: tuple[str, ...] = ()) -> frozenset[int]:
+    """The code points at least one of the book's fonts (its face and its fallbacks) has a glyph for."""
+    from fontTools.ttLib import TTCollection, TTFont
 
     points: set[int] = set()
-    for stem in BOOK_FONTS:
-        with TTFont(FONTS / f"{stem}.ttf", lazy=True) as font:
-            points |= set(font.getBestCmap())
+    files = [FONTS / f"{stem}.ttf" for stem in BOOK_FONTS] + [f for name in fallbacks for f in font_files(name)]
+    for path in files:
+        fonts = TTCollection(path, lazy=True).fonts if path.suffix.lower() == ".ttc" else [TTFont(path, lazy=True)]
+        for font in fonts:
+            points |= set(font.getBestCmap() or {})
     return frozenset(points)
 
 
-def check_glyphs(source: ChapterSource, found: Diagnostics) -> None:
+def fallback_css(fallbacks: list[str]) -> str:
+    """The print edition's font stack with the book's fallback families after its face."""
+    if not fallbacks:
+        return ""
+    families = ", ".join(f'"{name}"' for name in fallbacks)  # names are checked at load: no quotes
+    return f'\nhtml {{ font-family: "Gentium Book Plus", {families}, serif; }}'
+
+
+def check_glyphs(source: ChapterSource, found: Diagnostics, fallbacks: tuple[str, ...] = ()) -> None:
     """A warning at the first place of each run of characters no font of the book has."""
-    have = covered()
+    have = covered(fallbacks)
     missing = {c for c in set(source.text) if ord(c) not in have and unicodedata.category(c) not in NOT_DRAWN
                and not c.isspace()}
     if not missing:

@@ -44,7 +44,7 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
         if crowded:
             found.error(source.path, f"{crowded}: split it", *position(source.text, offset))
             continue
-        check_glyphs(source, found)
+        check_glyphs(source, found, tuple(book.config.fallback_fonts))
         md.reset()
         html = sanitize(md.convert(source.text))
         chapter_citations = _citations(md.citations, source, len(citations))

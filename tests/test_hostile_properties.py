@@ -75,8 +75,8 @@ def test_hostile_books_build_with_unique_ids_or_fail_cleanly(tmp_path_factory, f
     documents = {"index.html": lxml.html.fromstring(page)}
     with zipfile.ZipFile(io.BytesIO(epub)) as archive:
         documents |= {n: etree.fromstring(archive.read(n)) for n in archive.namelist() if n.endswith(".xhtml")}
-        assert not any(b"/etc/passwd" in archive.read(n) or b"127.0.0.1" in archive.read(n)
-                       for n in archive.namelist())
+        assert not any(b"root:x:0:" in archive.read(n) or b"127.0.0.1" in archive.read(n)
+                       for n in archive.namelist())  # no byte of the file outside, no reference to the network
     assert repeated(documents) == {}
     seen["built"] += 1
     if zlib.crc32((first + second).encode()) % 100 == 0:  # EPUBCheck on a sample, the same for the same input

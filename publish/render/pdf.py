@@ -8,6 +8,7 @@ from typing import Any
 from markupsafe import Markup
 
 from publish.geometry import page_css
+from publish.glyphs import fallback_css
 from publish.model import Document, PageStart
 from publish.render import FONTS, STYLES, context, font_face_css, render_template
 from publish.render.markup import chapter_body
@@ -29,7 +30,7 @@ def render_html(doc: Document, timestamp: str, profile: str = "default", chunk: 
     """The HTML that WeasyPrint lays out: the whole book, or one chunk of a long one."""
     bodies = {chapter.id: chapter_body(chapter, "pdf") for chapter in doc.chapters
               if chunk is None or chapter.id in chunk.chapters}
-    css = page_css(doc.config.print, printer=profile == "printer")
+    css = page_css(doc.config.print, printer=profile == "printer") + fallback_css(doc.config.fallback_fonts)
     if chunk is not None:
         from publish.render.chunks import chunk_css
         css += chunk_css(doc, chunk)
