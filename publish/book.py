@@ -30,6 +30,7 @@ ISO_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])"
                       r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?)?)?$")
 # Keys a press's defaults may not set: they are each book's own.
 OWN_KEYS = ("title", "chapters")
+FONT_FAMILY = re.compile(r"^[\w][\w \-]*$")
 MAX_NESTING = 24
 NESTING = re.compile(r"(?:[ \t]|>|[*+-][ \t]|\d+[.)][ \t])*")
 
@@ -90,6 +91,7 @@ class BookConfig:
     fonts: dict[str, Typeface] = field(default_factory=dict)  # {body: the typeface of the text}
     layouts: Path | None = None  # templates overriding the shipped layouts (default: the book's layouts/)
     proof: ProofSettings = field(default_factory=ProofSettings)  # thresholds of `publish proof`
+    fallback_fonts: list[str] = field(default_factory=list)  # installed families for what the book face lacks
 
 
 KNOWN_KEYS = [f for f in BookConfig.__dataclass_fields__]
@@ -269,6 +271,8 @@ def _check_value(key: str, value: Any) -> Any:
         if key == "base_url" and not BASE_URL.match(value):
             raise _Invalid(f"'{value}' is not an http(s) URL (e.g. https://example.org/books/)")
         return value
+    if key == "fallback_fonts":
+        return _check_fallback_fonts(value)
     if key in ("chapters", "subjects", "bibliography", "nocite"):
         if isinstance(value, str) and key != "chapters":
             value = [value]
@@ -321,6 +325,18 @@ def _check_identifier(value: Any) -> str:
     if value.startswith("isbn:") and not isbn_valid(value[5:]):
         raise _Invalid(f"'{value[5:]}' is not a valid ISBN (its check digit is wrong)")
     return value
+
+
+def _check_fallback_fonts(value: Any) -> list[str]:
+    from publish.glyphs import font_files
+
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) and FONT_FAMILY.match(n) for n in names):
+        raise _Invalid("expected a list of font family names (letters, digits, spaces and hyphens)")
+    for name in names:
+        if not font_files(name):
+            raise _Invalid(f"no installed font family '{name}' (fc-list finds none)")
+    return [n.strip() for n in names]
 
 
 def _check_lint(value: Any) -> dict[str, list[str]]:

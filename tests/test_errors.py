@@ -184,8 +184,8 @@ def test_image_without_alt_text(tmp_path: Path):
 
 def test_unreadable_chapter(tmp_path: Path, monkeypatch):
     """Root reads every file, so the refusal is simulated where the file is read."""
-    from publish.files import read_text
     from publish.diagnostics import ManuscriptError
+    from publish.files import read_text
 
     chapter = tmp_path / "a.md"
     chapter.write_text("# A\n")

@@ -10,6 +10,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pdfminer.high_level import extract_text
 from PIL import Image
@@ -185,3 +186,21 @@ def test_csl_outside_the_book_is_refused_at_its_line(tmp_path: Path):
     result = run_publish("build", book, "--out", tmp_path / "out")
     assert_failed_cleanly(result, tmp_path / "out",
                           f"book.yaml:2:1: error: 'csl': file outside the book refused: {elsewhere / 'style.csl'}")
+
+
+def test_a_fallback_font_covers_what_the_book_face_lacks_and_is_embedded(tmp_path: Path):
+    chapters = {"ch.md": "# A\n\nThe word שלום, in Hebrew.\n"}
+    root = write_book(tmp_path / "book", chapters, "title: T\n")
+    result = run_publish("build", root, "--out", tmp_path / "out", "--format", "pdf")
+    assert "ch.md:3:10: warning: no font of this book has שלום (U+05E9 U+05DC U+05D5 …) [missing-glyph]" \
+        in result.stderr
+    root = write_book(tmp_path / "fallback", chapters, "title: T\nfallback_fonts: [Noto Sans Hebrew]\n")
+    result = run_publish("build", root, "--out", tmp_path / "out2", "--format", "pdf")
+    assert result.code == 0 and "missing-glyph" not in result.stderr, result.stderr
+    with pikepdf.open(tmp_path / "out2" / "fallback.pdf") as pdf:
+        fonts = {str(font.get("/BaseFont")) for page in pdf.pages for font in page.Resources.Font.values()}
+    assert any(name.endswith("+Noto-Sans-Hebrew") for name in fonts), fonts
+    assert "םולש" in extract_text(tmp_path / "out2" / "fallback.pdf")  # in visual order: right to left
+    missing = write_book(tmp_path / "missing", chapters, "title: T\nfallback_fonts: [No Such Family]\n")
+    assert_failed_cleanly(run_publish("build", missing, "--out", tmp_path / "out3"), tmp_path / "out3",
+                          "book.yaml:2:1: error: 'fallback_fonts': no installed font family 'No Such Family'")

@@ -8,6 +8,7 @@ import re
 
 import markdown
 
+from publish.markup.bounded import BoundedExtension
 from publish.markup.breaks import HardBreakExtension
 from publish.markup.citations import CitationExtension
 from publish.markup.editorial import EditorialExtension
@@ -56,6 +57,7 @@ def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
             CitationExtension(),
             EditorialExtension(),
             SpeakerExtension(speakers),
+            BoundedExtension(),
         ],
         extension_configs={
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Back to the text"},

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from publish.fonts import MONO, body_typeface, font_face_css, shipped_css
 from publish.geometry import page_css
+from publish.glyphs import fallback_css
 from publish.model import Document, PageStart
 from publish.preflight.printers import PRINTERS
 from publish.render import STYLES, context, render_template, sets_code
@@ -56,7 +57,8 @@ def render_html(doc: Document, timestamp: str, profile: str = "default", chunk: 
     bodies = {chapter.id: chapter_body(chapter, "pdf") for chapter in doc.chapters
               if chunk is None or chapter.id in chunk.chapters}
     marks = FINISHES[profile].marks if profile in FINISHES else "crop"
-    css = page_css(doc.config.print, printer=for_printer(profile), marks=marks)
+    css = page_css(doc.config.print, printer=for_printer(profile), marks=marks) + fallback_css(
+        body_typeface(doc.config.fonts).family, doc.config.fallback_fonts)
     if chunk is not None:
         from publish.render.chunks import chunk_css
         css += chunk_css(doc, chunk)

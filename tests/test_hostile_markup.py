@@ -1,0 +1,59 @@
+"""Pathological inline markup up to the chapter size limit: runs of brackets, emphasis marks,
+underscores, link openers, backticks and nested quotation markers, as one block and as paragraphs.
+Each parses within the time budget to a model or to a diagnostic, never a traceback."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from publish.book import load_book
+from publish.diagnostics import ManuscriptError
+from publish.files import MAX_CHAPTER_BYTES
+from publish.resolve import resolve_book
+from tests.conftest import run_publish, write_book
+
+BUDGET = 10  # seconds, on this machine, for the parse stage of one chapter
+UNITS = {"brackets": "[", "closers": "]", "stars": "*", "underscores": "_", "link-openers": "[x](",
+         "image-openers": "![x](", "backticks": "`", "mixed": "[*_`", "notes": "[^", "citations": "[@",
+         "emphasis": "*a* ", "links": "[x](y) ", "code": "`a` ", "tags": "<b>", "breaks": "a  \n"}
+QUOTES = "> " * 20 + "quoted\n"
+
+
+def chapter(unit: str, paragraphs: bool) -> str:
+    """The unit repeated up to the size limit: as one block, or in paragraphs just under the block bound."""
+    room = MAX_CHAPTER_BYTES - 100
+    if not paragraphs:
+        return "# A\n\n" + unit * (room // len(unit)) + "\n"
+    paragraph = unit * (19_000 // len(unit))
+    return "# A\n\n" + "\n\n".join([paragraph] * (room // (len(paragraph) + 2))) + "\n"
+
+
+@pytest.mark.parametrize("paragraphs", [False, True], ids=["one-block", "paragraphs"])
+@pytest.mark.parametrize("shape", [*UNITS, "quotes"])
+def test_adversarial_inline_markup_parses_within_the_budget(tmp_path: Path, shape: str, paragraphs: bool):
+    text = chapter(QUOTES if shape == "quotes" else UNITS[shape], paragraphs and shape != "quotes")
+    root = write_book(tmp_path / "book", {"a.md": "# A\n"}, "title: T\n")
+    (root / "a.md").write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    try:
+        resolve_book(load_book(root), format_citations=False)
+    except ManuscriptError as error:
+        assert all(d.line for d in error.diagnostics.items)  # each one at its line
+    assert time.perf_counter() - start < BUDGET
+
+
+def test_characters_no_font_of_the_book_has_are_a_warning_at_their_first_place(tmp_path: Path):
+    root = write_book(tmp_path / "book", {"ch.md": "# A\n\nÉtude, ß, Ж and “quotes” are set.\n\n"
+                                                   "The name 毛泽东, the word שלום and 😀; again 毛泽东.\n"},
+                      "title: T\n")
+    result = run_publish("check", root)
+    assert result.code == 0 and "Traceback" not in result.stderr, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "[missing-glyph]" in line]
+    assert [w.split("/book/")[1] for w in warnings] == [
+        "ch.md:5:10: warning: no font of this book has 毛泽东 (U+6BDB U+6CFD U+4E1C) [missing-glyph]",
+        "ch.md:5:24: warning: no font of this book has שלום (U+05E9 U+05DC U+05D5 …) [missing-glyph]",
+        "ch.md:5:33: warning: no font of this book has 😀 (U+1F600) [missing-glyph]",
+    ]

@@ -1,0 +1,90 @@
+"""Property test over this round's hostile ingredients: colliding ids, footnotes defined twice or
+never, SVGs with references, broken images, runs of brackets and link openers. Every generated book
+builds (HTML and EPUB, in-process) with every id once per document, or fails with diagnostics; never
+an internal error, never over the time budget. PUBLISH_HYPOTHESIS_EXAMPLES sets the budget (CI: 200)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import time
+import zipfile
+import zlib
+from collections import Counter
+
+import lxml.html
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from publish.build import load_document
+from publish.diagnostics import ManuscriptError
+from publish.render.epub import render_epub
+from publish.render.html import render_web
+from tests.conftest import PNG, TOY_BIBLIOGRAPHY, write_book
+from tests.test_build import assert_epubcheck_clean
+from tests.test_hostile_files import HOSTILE_SVG
+
+EXAMPLES = int(os.environ.get("PUBLISH_HYPOTHESIS_EXAMPLES", "200"))
+BUDGET = 10  # seconds for one example
+PIECES = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab [](){}*_`^@#!<>\\")), max_size=10),
+    st.sampled_from([
+        "\n\n## References\n\n", "\n\n## References {#references}\n\n", "\n\n## Notes\n\n", "\n\n## Note 1\n\n",
+        "\n\n## Toc {#toc}\n\n", "\n\n## Part\n\n", "\n\n## Chapter title\n\n", "{#note-1}", "{#x}",
+        "<span id=\"noteref-1\">s</span>", "<p id=\"cite-1\">p</p>", "<span data-citation=\"0\">f</span>",
+        "<span data-block=\"x\">b</span>", "[^1]", "[^2]", "[^missing]", "\n\n[^1]: One [^2].\n\n",
+        "\n\n[^1]: Again.\n\n", "\n\n[^2]: Two.\n\n", "[@guevara2018]", "@trotsky1937b", "![A figure](figure.svg)",
+        "![Broken](broken.png)", "![Fine](fine.png)", "![Far](../../etc/passwd)", "[" * 30, "[x](" * 10,
+        "![x](" * 10, "`" * 7, "*" * 9, "_" * 9, "\n\n> > > quoted\n\n", "[sic]", "[…]",
+    ]),
+)
+CHAPTERS = st.lists(PIECES, max_size=30).map(" ".join)
+seen = Counter()
+
+
+def repeated(documents: dict[str, etree._Element]) -> dict[str, list[str]]:
+    found = {}
+    for name, root in documents.items():
+        counts = Counter(e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id"))
+        if any(n > 1 for n in counts.values()):
+            found[name] = [i for i, n in counts.items() if n > 1]
+    return found
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(first=CHAPTERS, second=CHAPTERS)
+def test_hostile_books_build_with_unique_ids_or_fail_cleanly(tmp_path_factory, first: str, second: str):
+    base = tmp_path_factory.mktemp("hostile")
+    root = write_book(base / "book", {"a.md": "# One\n\n" + first, "b.md": "# Two\n\n" + second}, "title: T\n",
+                      TOY_BIBLIOGRAPHY)
+    (root / "figure.svg").write_text(HOSTILE_SVG.format(url="http://127.0.0.1:9", secret="/etc/passwd"))
+    (root / "broken.png").write_bytes(b"not a picture")
+    (root / "fine.png").write_bytes(PNG)
+    start = time.perf_counter()
+    try:
+        doc, _ = load_document(root)
+    except ManuscriptError as error:
+        assert error.diagnostics.errors and all(str(d).count(": error: ") == 1 for d in error.diagnostics.errors)
+        seen["failed"] += 1
+        return
+    page = render_web(doc)["index.html"]
+    epub = render_epub(doc, datetime.datetime(2024, 1, 1))
+    assert time.perf_counter() - start < BUDGET
+    documents = {"index.html": lxml.html.fromstring(page)}
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
+        documents |= {n: etree.fromstring(archive.read(n)) for n in archive.namelist() if n.endswith(".xhtml")}
+        assert not any(b"root:x:0:" in archive.read(n) or b"127.0.0.1" in archive.read(n)
+                       for n in archive.namelist())  # no byte of the file outside, no reference to the network
+    assert repeated(documents) == {}
+    seen["built"] += 1
+    if zlib.crc32((first + second).encode()) % 100 == 0:  # EPUBCheck on a sample, the same for the same input
+        path = base / "sample.epub"
+        path.write_bytes(epub)
+        assert_epubcheck_clean(path)
+        seen["checked"] += 1
+
+
+def test_the_hostile_property_run_built_books():
+    assert seen["built"] > 0, seen
