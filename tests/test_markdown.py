@@ -360,3 +360,19 @@ def test_a_setext_heading_is_no_paragraph_to_the_linter(tmp_path: Path):
     book = write_book(tmp_path / "book", {"a.md": chapter}, "title: T\n")
     result = run_publish("check", book)
     assert result.code == 0 and result.stderr == "", result.stderr
+
+
+def test_a_footnote_written_over_two_lines_prints_as_running_text(tmp_path: Path):
+    # WeasyPrint breaks a footnote's line at each newline of its text: a note whose definition goes on
+    # to an indented second line printed that line break (the starter book's note did).
+    note = ("[^1]: Notes are numbered through the book, printed at the foot of the page in the PDF and linked\n"
+            "    in the EPUB and the web edition.")
+    text = f"# A\n\nA footnote is written where it is referred to.[^1]\n\n{note}\n"
+    book = write_book(tmp_path / "book", {"a.md": text}, "title: Notes\n")
+    out = tmp_path / "dist"
+    assert run_publish("build", book, "--out", out, "--format", "pdf").code == 0
+    lines = [" ".join(text.split()) for text, _ in pdf_lines(out / "book.pdf")]
+    start = next(i for i, line in enumerate(lines) if line.startswith("1. Notes are numbered"))
+    # The note fills the text block's width: two lines, the second running on from the first.
+    assert lines[start + 1].startswith("linked in the EPUB") or lines[start].endswith("linked"), lines
+    assert "linked" not in lines and not lines[start + 1].startswith("in the EPUB"), lines

@@ -53,9 +53,24 @@ def inline_footnotes(markup: str, notes: list[Note]) -> str:
             run.text = block.text
             for child in block:
                 run.append(child)
+        _unwrap_lines(footnote)
         footnote.tail = link.tail
         link.getparent().replace(link, footnote)
     return _serialise(root)
+
+
+def _unwrap_lines(footnote: etree._Element) -> None:
+    """A note's source line ends as spaces: WeasyPrint 70 breaks a footnote's line at every newline
+    of its text, as if it were preformatted (a note written over two lines printed as three). Code
+    keeps its own."""
+    for element in footnote.iter():
+        literal = element.tag in ("code", "pre", "kbd", "samp") or any(
+            a.tag in ("code", "pre", "kbd", "samp") for a in element.iterancestors())
+        if element.text and not literal:
+            element.text = element.text.replace("\n", " ")
+        if element.tail and element is not footnote and not any(
+                a.tag in ("pre",) for a in element.iterancestors()):
+            element.tail = element.tail.replace("\n", " ")
 
 
 def shift_headings(markup: str, by: int) -> str:
