@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publish.book import BookConfig
+
+if TYPE_CHECKING:
+    from publish.index import BookIndex
 
 EDITORIAL_KINDS = ("insert", "omission", "sic", "note")
 
@@ -78,6 +82,8 @@ class Chapter:
     source: Path
     editorial_counts: dict[str, int] = field(default_factory=dict)
     images: dict[str, Path] = field(default_factory=dict)  # published name ("images/…") -> file
+    index_marks: list[tuple[str, SourcePosition]] = field(default_factory=list)  # the parser's, in order
+    index: BookIndex | None = None  # a generated index chapter's index (publish/index.py)
 
 
 @dataclass
@@ -144,6 +150,11 @@ class Document:
         """Words of the text (chapters and notes), as a reader counts them."""
         markup = " ".join([c.body for c in self.chapters] + [n.html for n in self.notes])
         return len(re.sub(r"<[^>]+>", " ", markup).split())
+
+    @property
+    def indexes(self) -> list[Chapter]:
+        """The generated index chapters, which stand last in the book (after the References)."""
+        return [c for c in self.chapters if c.index is not None]
 
     def chapters_in(self, role: str) -> list[Chapter]:
         return [c for c in self.chapters if c.role == role]

@@ -22,6 +22,7 @@ from publish.diagnostics import Diagnostics, position
 from publish.fonts import body_typeface
 from publish.glyphs import book_font_files, check_glyphs
 from publish.images import checked_image
+from publish.index import raw_marks
 from publish.markup import make_markdown, tie_spaced_dashes
 from publish.markup.bounded import crowding
 from publish.markup.frontmatter import split_front_matter
@@ -55,6 +56,7 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
         if any(severity == "error" for _, _, severity, _ in md.front_matter_problems):
             continue  # the chapter's title may be what is wrong: say nothing more of it
         chapter_citations = _citations(md.citations, source, len(citations))
+        index_marks = raw_marks(source.text, md.index_marks, source.path)
         chapter = _chapter(html, source, used_ids, len([n for c in chapters for n in c.notes]),
                            resource_roots(book.root, book.allow_remote), found)
         if chapter is None:
@@ -63,6 +65,7 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
         markup = chapter.body + "".join(note.html for note in chapter.notes)
         present = {int(index) for index in CITATION_INDEX.findall(markup)}
         _number_citations(chapter, chapter_citations)
+        chapter.index_marks = index_marks
         # Counted from what the chapter holds (a note left out takes its marks with it).
         chapter.editorial_counts = dict(Counter(EDITORIAL_MARK.findall(markup)))
         chapters.append(chapter)

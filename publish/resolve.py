@@ -56,9 +56,30 @@ def resolve_book(book: Book, format_citations: bool = True) -> tuple[Document, D
     by_id = {c.id: c for c in citations}
     for chapter in chapters:
         _fill_citations(chapter, by_id)
+    chapters += _indexes(book, chapters, found)
     document = Document(book.slug, book.config, chapters, citations, references)
     place_conventions(document)
     return document, found
+
+
+def _indexes(book: Book, chapters: list[Chapter], found: Diagnostics) -> list[Chapter]:
+    """The book's index chapters, from its marks and its index.yaml (publish/index.py)."""
+    from publish.index import index_chapters, load_index_config
+
+    config = load_index_config(book.root)
+    if config.path is None and not any(chapter.index_marks for chapter in chapters):
+        return []
+    marks = {chapter.id: chapter.index_marks for chapter in chapters}
+    return index_chapters(chapters, marks, config, book.config.language, page_range_form(book), found)
+
+
+def page_range_form(book: Book) -> str:
+    """The book's page-range form: its citation style's (`chicago`, `minimal-two`, `expanded`)."""
+    import re
+
+    style = style_path(book.config.csl, book.root)
+    found = re.search(r'page-range-format="([^"]+)"', style.read_text(encoding="utf-8")) if style.is_file() else None
+    return found[1] if found else "expanded"
 
 
 def _fill_citations(chapter: Chapter, by_id: dict[str, Citation]) -> None:

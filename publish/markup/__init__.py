@@ -14,6 +14,7 @@ from publish.markup.citations import CitationExtension
 from publish.markup.editorial import EditorialExtension
 from publish.markup.fences import FenceSpacingExtension
 from publish.markup.frontmatter import FrontMatterExtension
+from publish.markup.index import IndexMarkExtension
 from publish.markup.lists import NestedListExtension
 from publish.markup.speakers import SpeakerExtension
 from publish.markup.tables import TableAlignExtension
@@ -55,6 +56,7 @@ def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
             "attr_list",
             "smarty",
             CitationExtension(),
+            IndexMarkExtension(),
             EditorialExtension(),
             SpeakerExtension(speakers),
             BoundedExtension(),

@@ -14,7 +14,7 @@ TAGS = {
     "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
 }
 ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang", "dir", "data-cites", "data-citation", "data-speaker"},
+    "*": {"id", "class", "title", "lang", "dir", "data-cites", "data-citation", "data-speaker", "data-ix"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},

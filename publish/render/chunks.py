@@ -53,6 +53,7 @@ class Chunk:
     placeholders: tuple[str, ...] = ()  # ids this chunk links to that lie in other chunks
     notes_before: int = 0  # footnotes in the chapters before it
     pages: dict[str, str] = field(default_factory=dict)  # the head's contents: id -> printed page number
+    late: bool = False  # laid out after the others: an index, whose page numbers are theirs
 
 
 @dataclass
@@ -69,11 +70,11 @@ class Laid:
 def plan(doc: Document) -> list[Chunk] | None:
     """The chunks of a book long enough to lay out in parts, or None. Chunks follow chapters, about
     CHUNK_WORDS words each; the result depends on the book alone."""
-    parts = [(c.id, _words(c.body)) for c in doc.chapters if c.role != "front"]
+    parts = [(c.id, _words(c.body)) for c in doc.chapters if c.role != "front" and c.index is None]
     if doc.references:
         parts.append(("references", sum(_words(r.html) for r in doc.references)))
     total = sum(words for _, words in parts)
-    if len(parts) < 2 or doc.word_count < CHUNK_MIN_WORDS:
+    if (len(parts) < 2 or doc.word_count < CHUNK_MIN_WORDS) and not doc.indexes:
         return None
     groups: list[list[str]] = [[]]
     size = 0
@@ -83,7 +84,7 @@ def plan(doc: Document) -> list[Chunk] | None:
             size = 0
         groups[-1].append(part)
         size += words
-    if len(groups) < 2:
+    if len(groups) < 2 and not doc.indexes:
         return None
     notes = {c.id: len(c.notes) for c in doc.chapters}
     chunks = []
@@ -92,8 +93,11 @@ def plan(doc: Document) -> list[Chunk] | None:
         chapters = tuple(p for p in group if p != "references")
         chunks.append(Chunk(index, False, chapters, "references" in group, group[0], notes_before=before))
         before += sum(notes[c] for c in chapters)
+    if doc.indexes:  # laid out last, once the pages it cites are known (see publish/index.py)
+        late = tuple(c.id for c in doc.indexes)
+        chunks.append(Chunk(len(chunks) + 1, False, late, False, late[0], notes_before=before, late=True))
     front = tuple(c.id for c in doc.chapters if c.role == "front")
-    return [Chunk(0, True, front, False, "", notes_before=0)] + chunks
+    return [Chunk(0, True, front, False, "", notes_before=0)] + [c for c in chunks if c.chapters or c.references]
 
 
 def _words(markup: str) -> int:
@@ -105,7 +109,7 @@ def with_placeholders(chunk: Chunk, html: str) -> Chunk:
     linked = set(re.findall(r'href="#([^"]+)"', html))
     held = set(re.findall(r'\bid="([^"]+)"', html))
     return Chunk(chunk.index, chunk.head, chunk.chapters, chunk.references, chunk.lead,
-                 tuple(sorted(linked - held)), chunk.notes_before, chunk.pages)
+                 tuple(sorted(linked - held)), chunk.notes_before, chunk.pages, chunk.late)
 
 
 def chunk_css(doc: Document, chunk: Chunk) -> str:
@@ -187,7 +191,7 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     """The PDF of a book laid out in chunks, its page map and its page count."""
     from publish.render import pdf
 
-    body = [with_placeholders(c, pdf.render_html(doc, timestamp, profile, chunk=c)) for c in chunks[1:]]
+    body = [with_placeholders(c, pdf.render_html(doc, timestamp, profile, chunk=c)) for c in chunks[1:] if not c.late]
     padded: dict[int, int] = {}  # chunk index -> its pages, with the blank page a right-hand end needs
 
     def offset(index: int) -> int:
@@ -201,6 +205,8 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     else:
         results = _in_parallel(doc, body, roots, timestamp, profile, workers, padded, offset)
     results.sort(key=lambda laid: laid.index)
+    results += _lay_out_late(doc, [c for c in chunks if c.late], body, results, roots, timestamp, profile,
+                             padded, offset)
     # The contents' page numbers, then the opening pages and front matter.
     pages: dict[str, str] = {}
     for laid in results:
@@ -213,6 +219,27 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
                                                  zip([opening] + results, [head] + body)},
                            doc.config.language, even=pdf.for_printer(profile), profile=profile)
     return data, _page_map(opening, [s for laid in results for s in laid.starts]), count
+
+
+def _lay_out_late(doc: Document, late: list[Chunk], body: list[Chunk], results: list[Laid], roots: list[Path],
+                  timestamp: str, profile: str, padded: dict[int, int], offset: Callable[[int], int]) -> list[Laid]:
+    """The chunks laid out after the rest (the indexes), with the page numbers of the pages before them."""
+    if not late:
+        return []
+    from publish.index import place_print_pages
+    from publish.render import pdf
+
+    place_print_pages(doc, [s for laid in results for s in laid.starts])
+    laid = []
+    for chunk in late:
+        chunk = with_placeholders(chunk, pdf.render_html(doc, timestamp, profile, chunk=chunk))
+        body.append(chunk)
+
+        def offset_for(index: int, pages: int) -> int:
+            padded[index] = _padded(pages)
+            return offset(index)
+        laid.append(lay_out(doc, chunk, roots, timestamp, profile, offset_for))
+    return laid
 
 
 def _page_map(opening: Laid, body: list[PageStart]) -> list[PageStart]:

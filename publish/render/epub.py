@@ -9,7 +9,7 @@ import re
 from ebooklib import epub
 
 from publish.fonts import shipped_css
-from publish.model import Document
+from publish.model import Chapter, Document
 from publish.render import context, render_template, typefaces
 from publish.render.cover import cover_alt, cover_image
 from publish.render.fonts import embed, face_rules, licence_files, text_characters
@@ -118,13 +118,13 @@ def _pages(doc: Document, cover_name: str) -> list[tuple[str, str, str]]:
                                            cover_alt=cover_alt(doc))),
              ("titlepage.xhtml", "Title page", page("titlepage", doc.config.title)),
              ("copyright.xhtml", "Copyright", page("copyright", "Copyright"))]
-    for chapter in doc.chapters:
-        pages.append((f"{chapter.id}.xhtml", chapter.title.text,
-                      page("chapter", chapter.title.text, chapter=chapter,
-                           body=chapter_body(chapter, "epub", doc.page_map))))
+    def chapter(chapter: Chapter) -> tuple[str, str, str]:
+        return (f"{chapter.id}.xhtml", chapter.title.text, page("chapter", chapter.title.text, chapter=chapter,
+                                                                body=chapter_body(chapter, "epub", doc.page_map)))
+    pages += [chapter(c) for c in doc.chapters if c.index is None]
     if doc.references:
         pages.append(("references.xhtml", doc.references_title, page("references", doc.references_title)))
-    return pages
+    return pages + [chapter(c) for c in doc.indexes]
 
 
 def _link_across_files(files: dict[str, str]) -> None:
@@ -149,7 +149,8 @@ def _toc(doc: Document) -> list[dict[str, object]]:
         toc.append({"href": name, "html": chapter.title.html, "children": [
             {"href": f"{name}#{h.id}", "html": h.html} for h in chapter.headings if h.level == 2]})
     if doc.references:
-        toc.append({"href": "references.xhtml", "html": doc.references_title, "children": []})
+        at = len(toc) - len(doc.indexes)
+        toc.insert(at, {"href": "references.xhtml", "html": doc.references_title, "children": []})
     return toc
 
 

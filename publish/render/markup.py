@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from lxml import etree
 
@@ -83,6 +84,9 @@ def shift_headings(markup: str, by: int) -> str:
 def chapter_body(chapter: Chapter, fmt: str, starts: list[PageStart] = ()) -> str:
     """A chapter's body as a format shows it: for print, numbered blocks and footnotes in place; for
     the others, note references and the print edition's page-break markers."""
+    if chapter.index is not None:
+        from publish.render.indexes import index_markup
+        chapter = replace(chapter, body=index_markup(chapter.index, fmt))
     if fmt == "pdf":
         body = inline_footnotes(chapter.body, chapter.notes)
         for name, path in chapter.images.items():  # the layout reads images from their files

@@ -102,7 +102,7 @@ def print_edition(doc: Document, roots: list[Path], timestamp: str, profile: str
     same whatever their number."""
     from publish.render import chunks
 
-    parts = chunks.plan(doc) if want_pdf else None
+    parts = chunks.plan(doc) if want_pdf or doc.indexes else None  # an index is laid out after the rest
     if parts:
         return chunks.print_edition(doc, parts, roots, timestamp, profile, workers)
     laid_out = layout(doc, roots, timestamp, profile)
