@@ -19,6 +19,9 @@ from publish.model import Chapter, Heading, PageStart, SourcePosition
 DEFAULT = "index"
 ACTIONS = ("place", "start", "end", "see", "see-also")
 LITERAL = {"code", "pre", "kbd", "samp"}
+# Text a term is never found in: what the book's editions generate (a speaker's name, a citation's
+# rendered author) or print elsewhere as a mark.
+UNSEARCHED = {"speaker", "citation", "citation-author", "ix", "noteref"}
 INDEX_FILE = "index.yaml"
 
 
@@ -44,6 +47,7 @@ class IndexConfig:
     path: Path | None
     indexes: list[tuple[str, str, int]]
     terms: list[TermSpec]
+    unsearched: tuple[str, ...] = ()  # chapter files the terms are not looked for in (`skip`)
 
     @property
     def names(self) -> list[str]:
@@ -126,7 +130,8 @@ def load_index_config(root: Path) -> IndexConfig:
         indexes.append((item["name"], str(item.get("title") or "Index"), lines["indexes"][n]))
     names = [name for name, _, _ in indexes] or [DEFAULT]
     terms = [_term(item, names, path, lines["terms"][n]) for n, item in enumerate(data.get("terms") or [])]
-    return IndexConfig(path, indexes, terms)
+    skip = data.get("skip") or []
+    return IndexConfig(path, indexes, terms, tuple([skip] if isinstance(skip, str) else map(str, skip)))
 
 
 def _item_lines(node) -> dict[str, list[int]]:
@@ -213,7 +218,7 @@ def _anchor(markup: str, chapter: Chapter, raw: list[tuple[str, SourcePosition]]
             config: IndexConfig, counter: list[int], marks: list[Mark], found: Diagnostics) -> str:
     """The markup with each mark's placeholder given its id, and an anchor before each term found."""
     finders = [(term, re.compile("|".join(term.finds)), [re.compile(e) for e in term.excludes])
-               for term in config.terms if term.finds]
+               for term in config.terms if term.finds and chapter.source.name not in config.unsearched]
     if 'class="ix"' not in markup and not finders:
         return markup
     root = etree.fromstring(f"<div>{markup}</div>")
@@ -247,14 +252,17 @@ def _anchor(markup: str, chapter: Chapter, raw: list[tuple[str, SourcePosition]]
 def _find_terms(root: etree._Element, finders, chapter: Chapter, new_anchor, marks: list[Mark]) -> None:
     """An anchor before every match of a term's words in the text (not in code), unless the match lies in
     one of the term's exclusions."""
+    def hidden(element: etree._Element) -> bool:
+        return element.tag in LITERAL or bool(set((element.get("class") or "").split()) & UNSEARCHED)
+
     slots = []
     for element in root.iter():
-        if not isinstance(element.tag, str) or element is root and False:
+        if not isinstance(element.tag, str) or element is root:
             continue
-        literal = element.tag in LITERAL or any(a.tag in LITERAL for a in element.iterancestors())
-        if element.text and not literal and element is not root:
+        outside = not any(hidden(a) for a in element.iterancestors())
+        if element.text and outside and not hidden(element):
             slots.append((element, "text"))
-        if element.tail and element is not root and not any(a.tag in LITERAL for a in element.iterancestors()):
+        if element.tail and outside:
             slots.append((element, "tail"))
     if root.text:
         slots.insert(0, (root, "text"))

@@ -205,20 +205,33 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     else:
         results = _in_parallel(doc, body, roots, timestamp, profile, workers, padded, offset)
     results.sort(key=lambda laid: laid.index)
-    results += _lay_out_late(doc, [c for c in chunks if c.late], body, results, roots, timestamp, profile,
-                             padded, offset)
-    # The contents' page numbers, then the opening pages and front matter.
-    pages: dict[str, str] = {}
-    for laid in results:
-        for name, index in laid.anchors.items():
-            pages[name] = str(offset(laid.index) + index + 1)
-    head = Chunk(0, True, chunks[0].chapters, pages=pages)
-    head = with_placeholders(head, pdf.render_html(doc, timestamp, profile, chunk=head))
-    opening = lay_out(doc, head, roots, timestamp, profile, None)
+    late = [c for c in chunks if c.late]
+    # The opening pages and front matter, with the contents' page numbers (an index's: where it will
+    # begin); then the indexes, which cite the front matter's pages too.
+    begins = {c.id: str(offset(late[0].index) + 1) for c in doc.indexes} if late else {}
+    head, opening = _lay_out_head(doc, chunks[0], results, offset, begins, roots, timestamp, profile)
+    if late:
+        results += _lay_out_late(doc, late, body, [opening] + results, roots, timestamp, profile, padded, offset)
+        if any(_contents_pages(results, offset).get(i) != p for i, p in begins.items()):  # a second index
+            head, opening = _lay_out_head(doc, chunks[0], results, offset, {}, roots, timestamp, profile)
     data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
                                                  zip([opening] + results, [head] + body)},
                            doc.config.language, even=pdf.for_printer(profile), profile=profile)
     return data, _page_map(opening, [s for laid in results for s in laid.starts]), count
+
+
+def _contents_pages(results: list[Laid], offset: Callable[[int], int]) -> dict[str, str]:
+    """The printed page of every id of the laid-out chunks, for the contents."""
+    return {name: str(offset(laid.index) + index + 1) for laid in results for name, index in laid.anchors.items()}
+
+
+def _lay_out_head(doc: Document, first: Chunk, results: list[Laid], offset: Callable[[int], int],
+                  begins: dict[str, str], roots: list[Path], timestamp: str, profile: str) -> tuple[Chunk, Laid]:
+    from publish.render import pdf
+
+    head = Chunk(0, True, first.chapters, pages=begins | _contents_pages(results, offset))
+    head = with_placeholders(head, pdf.render_html(doc, timestamp, profile, chunk=head))
+    return head, lay_out(doc, head, roots, timestamp, profile, None)
 
 
 def _lay_out_late(doc: Document, late: list[Chunk], body: list[Chunk], results: list[Laid], roots: list[Path],

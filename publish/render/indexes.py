@@ -5,6 +5,7 @@ italic, as the Chicago Manual of Style sets them. The EPUB's follows EPUB Indexe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
@@ -106,7 +107,7 @@ def index_markup(index: BookIndex, fmt: str) -> str:
     top = entries(index)
     groups: dict[str, list[Entry]] = {}
     for entry in _sorted(index, top, ()):
-        groups.setdefault(letter(index.language, index.sorting.get((entry.term,), entry.term)), []).append(entry)
+        groups.setdefault(letter(index.language, _sort_form(index, (entry.term,))), []).append(entry)
     parts = []
     for label, members in groups.items():
         items = "".join(_item(index, e, (e.term,), fmt) for e in members)
@@ -117,16 +118,25 @@ def index_markup(index: BookIndex, fmt: str) -> str:
 
 
 def _sorted(index: BookIndex, level: dict[str, Entry], path: tuple[str, ...]) -> list[Entry]:
-    return sorted(level.values(), key=lambda e: sort_key(index.language, index.sorting.get(path + (e.term,),
-                                                                                           e.term)))
+    return sorted(level.values(), key=lambda e: sort_key(index.language, _sort_form(index, path + (e.term,))))
+
+
+def _sort_form(index: BookIndex, path: tuple[str, ...]) -> str:
+    """What a term sorts by: index.yaml's `sort`, else the term without its italics' asterisks."""
+    return index.sorting.get(path, path[-1].replace("*", ""))
 
 
 def _type(fmt: str, kind: str) -> str:
     return f' epub:type="{kind}"' if fmt == "epub" else ""
 
 
+def term_markup(term: str) -> str:
+    """A term as set: escaped, `*a title*` in italic."""
+    return re.sub(r"\*([^*]+)\*", r"<i>\1</i>", escape(term, quote=False))
+
+
 def _item(index: BookIndex, entry: Entry, path: tuple[str, ...], fmt: str) -> str:
-    text = f'<span class="index-term"{_type(fmt, "index-term")}>{escape(entry.term)}</span>'
+    text = f'<span class="index-term"{_type(fmt, "index-term")}>{term_markup(entry.term)}</span>'
     locators = [_locator(index, place, fmt) for place in merged(entry.places)]
     if locators:
         text += ", " + ", ".join(locators)
@@ -135,7 +145,7 @@ def _item(index: BookIndex, entry: Entry, path: tuple[str, ...], fmt: str) -> st
                                 (entry.see_also, "index-xref-related", "see also")):
         if not targets:
             continue
-        names = "; ".join(escape(", ".join(t)) for t in targets)
+        names = "; ".join(term_markup(", ".join(t)) for t in targets)
         if sub:
             text += f' (<span class="index-xref"{_type(fmt, kind)}><i>{word}</i> {names}</span>)'
         else:
