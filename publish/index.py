@@ -227,6 +227,8 @@ def _anchor(markup: str, chapter: Chapter, raw: list[tuple[str, SourcePosition]]
         counter[0] += 1
         return f"ix-{counter[0]}"
 
+    if finders:
+        _find_terms(root, finders, chapter, new_anchor, marks)
     for span in list(root.iter("span")):
         if span.get("class") != "ix" or span.get("data-ix") is None:
             continue
@@ -243,10 +245,34 @@ def _anchor(markup: str, chapter: Chapter, raw: list[tuple[str, SourcePosition]]
             found.warning(source.path, "an index mark names no term", source.line, source.col, "index-mark")
             continue
         span.set("id", new_anchor())
+        _hold_word(span)
         marks.append(Mark(span.get("id"), index, path, action, source, chapter.id, target, passim))
-    if finders:
-        _find_terms(root, finders, chapter, new_anchor, marks)
     return (root.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in root)
+
+
+def _hold_word(span: etree._Element) -> None:
+    """A mark's anchor holds the word it is written against: the one before (`Bukharin{^…}`), else the
+    one after (`{^…}Bukharin`). An empty inline box can make WeasyPrint break the line before it."""
+    previous, parent = span.getprevious(), span.getparent()
+    before = previous.tail if previous is not None else parent.text
+    word = re.search(r"\S+$", before or "")
+    if word:
+        span.text = word[0]
+        if previous is not None:
+            previous.tail = before[:word.start()]
+        else:
+            parent.text = before[:word.start()]
+        return
+    if not before and previous is not None and previous.get("class") == "ix" and previous.text:
+        tail = span.tail  # a term found just before: the mark's anchor goes inside its anchor
+        parent.remove(span)
+        span.text, previous.text, span.tail = previous.text, "", None
+        previous.append(span)
+        previous.tail = tail
+        return
+    word = re.match(r"\S+", span.tail or "")
+    if word:
+        span.text, span.tail = word[0], span.tail[word.end():]
 
 
 def _find_terms(root: etree._Element, finders, chapter: Chapter, new_anchor, marks: list[Mark]) -> None:
@@ -273,26 +299,35 @@ def _find_terms(root: etree._Element, finders, chapter: Chapter, new_anchor, mar
             spans = [m.span() for e in excludes for m in e.finditer(text)]
             for match in finder.finditer(text):
                 if not any(a <= match.start() and match.end() <= b for a, b in spans):
-                    hits.append((match.start(), term))
+                    hits.append((match.start(), match.end(), term))
         if hits:
-            _insert_anchors(node, attr, sorted(hits, key=lambda h: h[0]), chapter, new_anchor, marks)
+            _insert_anchors(node, attr, sorted(hits, key=lambda h: h[:2]), chapter, new_anchor, marks)
 
 
 def _insert_anchors(node: etree._Element, attr: str, hits, chapter: Chapter, new_anchor, marks) -> None:
+    """Each found word wrapped in its anchor (an empty inline box before it can make WeasyPrint break
+    the line before); a match overlapping the one before gets an empty anchor."""
     text = getattr(node, attr)
-    pieces = []
+    anchors: list[tuple[int, etree._Element]] = []
     last = 0
-    for offset, term in hits:
+    for start, end, term in hits:
         anchor = etree.Element("span", {"class": "ix", "id": new_anchor()})
-        anchor.text = ""
-        pieces.append((text[last:offset], anchor))
         marks.append(Mark(anchor.get("id"), term.index, term.path, "place",
                           SourcePosition(chapter.source, 0, 0), chapter.id))
-        last = offset
-    setattr(node, attr, pieces[0][0])
+        if start < last:
+            anchor.text = ""
+            anchors.append((last, anchor))
+            continue
+        end += len(re.match(r"\S*", text[end:])[0])  # the whole word: "Stalin’s" shaped as one, kerned
+        anchor.text = text[start:end]
+        anchors.append((start, anchor))
+        last = end
+    ends = [a[0] + len(a[1].text or "") for a in anchors]
+    setattr(node, attr, text[:anchors[0][0]])
     place = node
-    for n, (_, anchor) in enumerate(pieces):
-        anchor.tail = pieces[n + 1][0] if n + 1 < len(pieces) else text[last:]
+    for n, (start, anchor) in enumerate(anchors):
+        following = anchors[n + 1][0] if n + 1 < len(anchors) else len(text)
+        anchor.tail = text[ends[n]:following] if following >= ends[n] else ""
         if attr == "text" and n == 0:
             node.insert(0, anchor)
         else:
