@@ -18,6 +18,7 @@ from publish.markup.frontmatter import front_matter_end
 
 if TYPE_CHECKING:
     from publish.book import Book
+    from publish.index import IndexConfig
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class Manuscript:
 
     sources: list[Source]
     ids: set[str] | None = None
+    index: IndexConfig | None = None  # the book's index.yaml (publish/index.py)
+    index_source: Source | None = None  # its text, for findings at its lines
 
 
 @dataclass(frozen=True)
@@ -161,12 +164,14 @@ def source(path: str, text: str, language: str = "en") -> Source:
     return Source(path, text, code_free, masked, language, blocks(text, masked))
 
 
-def lint(sources: list[Source], ignore: Iterable[str] = (), ids: set[str] | None = None) -> Diagnostics:
+def lint(sources: list[Source], ignore: Iterable[str] = (), ids: set[str] | None = None,
+         index: IndexConfig | None = None) -> Diagnostics:
     """Run every rule not ignored over the chapters of one book. With `ids` (every id the book's
     editions hold), links to a fragment are checked against them."""
     _register_rules()
     found = Diagnostics()
-    manuscript = Manuscript(sources, ids)
+    index_source = source(str(index.path), index.path.read_text(encoding="utf-8")) if index and index.path else None
+    manuscript = Manuscript(sources, ids, index, index_source)
     skipped = set(ignore)
     quiet = {id(source): _suppressions(source, found) for source in sources}
     for rule_id, registered in RULES.items():
@@ -207,12 +212,14 @@ def _suppressions(source: Source, found: Diagnostics) -> list[tuple[int, int, se
 def lint_book(book: Book, ids: set[str] | None = None) -> Diagnostics:
     """The linter's findings for a loaded book, less the rules its book.yaml ignores."""
     sources = [source(str(chapter.path), chapter.text, book.config.language) for chapter in book.chapters]
-    return lint(sources, book.config.lint.get("ignore", []), ids)
+    from publish.index import load_index_config
+
+    return lint(sources, book.config.lint.get("ignore", []), ids, load_index_config(book.root))
 
 
 def _register_rules() -> None:
     """Import the modules whose rules register themselves (they import this one, so not at its top)."""
-    from publish.lint import rules, unsupported  # noqa: F401
+    from publish.lint import index, rules, unsupported  # noqa: F401
 
 
 def rule_ids() -> list[str]:
