@@ -179,7 +179,7 @@ def lint(sources: list[Source], ignore: Iterable[str] = (), ids: set[str] | None
             continue
         for finding in registered.check(manuscript):
             if any(start <= finding.offset < end and rule_id in rules
-                   for start, end, rules in quiet[id(finding.source)]):
+                   for start, end, rules in quiet.get(id(finding.source), ())):
                 continue
             line, col = position(finding.source.text, finding.offset)
             found.warning(finding.source.path, finding.message, line, col, rule_id)
