@@ -126,31 +126,31 @@ def load_index_config(root: Path) -> IndexConfig:
     indexes = []
     for n, item in enumerate(data.get("indexes") or []):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise fail(path, "each of 'indexes' needs a 'name' (and a 'title')", lines["indexes"][n], 1)
-        indexes.append((item["name"], str(item.get("title") or "Index"), lines["indexes"][n]))
+            raise fail(path, "each of 'indexes' needs a 'name' (and a 'title')", *lines["indexes"][n])
+        indexes.append((item["name"], str(item.get("title") or "Index"), lines["indexes"][n][0]))
     names = [name for name, _, _ in indexes] or [DEFAULT]
     terms = [_term(item, names, path, lines["terms"][n]) for n, item in enumerate(data.get("terms") or [])]
     skip = data.get("skip") or []
     return IndexConfig(path, indexes, terms, tuple([skip] if isinstance(skip, str) else map(str, skip)))
 
 
-def _item_lines(node) -> dict[str, list[int]]:
-    """The line of each item of the 'indexes' and 'terms' lists."""
-    found: dict[str, list[int]] = {"indexes": [], "terms": []}
+def _item_lines(node) -> dict[str, list[tuple[int, int]]]:
+    """The line and column of each item of the 'indexes' and 'terms' lists."""
+    found: dict[str, list[tuple[int, int]]] = {"indexes": [], "terms": []}
     for key, value in getattr(node, "value", None) or []:
         if key.value in found and hasattr(value, "value") and isinstance(value.value, list):
-            found[key.value] = [item.start_mark.line + 1 for item in value.value]
+            found[key.value] = [(item.start_mark.line + 1, item.start_mark.column + 1) for item in value.value]
     return found
 
 
-def _term(item: object, names: list[str], path: Path, line: int) -> TermSpec:
+def _term(item: object, names: list[str], path: Path, where: tuple[int, int]) -> TermSpec:
     if isinstance(item, str):
         item = {"term": item}
     if not isinstance(item, dict) or not isinstance(item.get("term"), str):
-        raise fail(path, "each of 'terms' needs a 'term'", line, 1)
+        raise fail(path, "each of 'terms' needs a 'term'", *where)
     index = item.get("index", names[0])
     if index not in names:
-        raise fail(path, f"term '{item['term']}': no index '{index}' (indexes: {', '.join(names)})", line, 1)
+        raise fail(path, f"term '{item['term']}': no index '{index}' (indexes: {', '.join(names)})", *where)
 
     def strings(key: str) -> list[str]:
         value = item.get(key) or []
@@ -161,10 +161,10 @@ def _term(item: object, names: list[str], path: Path, line: int) -> TermSpec:
         try:
             re.compile(pattern)
         except re.error as error:
-            raise fail(path, f"term '{item['term']}': bad pattern '{pattern}': {error}", line, 1) from None
+            raise fail(path, f"term '{item['term']}': bad pattern '{pattern}': {error}", *where) from None
     return TermSpec(split_path(item["term"]), index, tuple(finds), tuple(_word(w) for w in strings("exclude")),
                     tuple(split_path(t) for t in strings("see")), tuple(split_path(t) for t in strings("see also")),
-                    str(item.get("sort", "")), line)
+                    str(item.get("sort", "")), where[0])
 
 
 def _word(words: str) -> str:

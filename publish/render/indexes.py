@@ -145,7 +145,7 @@ def _item(index: BookIndex, entry: Entry, path: tuple[str, ...], fmt: str) -> st
                                 (entry.see_also, "index-xref-related", "see also")):
         if not targets:
             continue
-        names = "; ".join(term_markup(", ".join(t)) for t in targets)
+        names = "; ".join(term_markup(": ".join(t)) for t in targets)  # a sub-entry: "See planning: and the market"
         if sub:
             text += f' (<span class="index-xref"{_type(fmt, kind)}><i>{word}</i> {names}</span>)'
         else:
