@@ -139,7 +139,7 @@ def _item_lines(node) -> dict[str, list[tuple[int, int]]]:
     found: dict[str, list[tuple[int, int]]] = {"indexes": [], "terms": []}
     for key, value in getattr(node, "value", None) or []:
         if key.value in found and hasattr(value, "value") and isinstance(value.value, list):
-            found[key.value] = [(item.start_mark.line + 1, item.start_mark.column + 1) for item in value.value]
+            found[key.value] = [(i.start_mark.line + 1, i.start_mark.column + 1) for i in value.value]
     return found
 
 
@@ -162,8 +162,9 @@ def _term(item: object, names: list[str], path: Path, where: tuple[int, int]) ->
             re.compile(pattern)
         except re.error as error:
             raise fail(path, f"term '{item['term']}': bad pattern '{pattern}': {error}", *where) from None
-    return TermSpec(split_path(item["term"]), index, tuple(finds), tuple(_word(w) for w in strings("exclude")),
-                    tuple(split_path(t) for t in strings("see")), tuple(split_path(t) for t in strings("see also")),
+    return TermSpec(split_path(item["term"]), index, tuple(finds),
+                    tuple(_word(w) for w in strings("exclude")), tuple(split_path(t) for t in strings("see")),
+                    tuple(split_path(t) for t in strings("see also")),
                     str(item.get("sort", "")), where[0])
 
 

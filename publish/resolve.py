@@ -78,7 +78,8 @@ def page_range_form(book: Book) -> str:
     import re
 
     style = style_path(book.config.csl, book.root)
-    found = re.search(r'page-range-format="([^"]+)"', style.read_text(encoding="utf-8")) if style.is_file() else None
+    text = style.read_text(encoding="utf-8") if style.is_file() else ""
+    found = re.search(r'page-range-format="([^"]+)"', text)
     return found[1] if found else "expanded"
 
 

@@ -155,7 +155,8 @@ def test_pdf_locators_link_to_their_pages(indexed: tuple[Path, Path]):
     folios = [folio for folio, _ in printed_pages(pdf)]
     destinations = {name: reader.get_destination_page_number(dest)
                     for name, dest in reader.named_destinations.items()}
-    first_index = max(n for n, page in enumerate(reader.pages) if "Index of Names" in (page.extract_text() or ""))
+    first_index = max(n for n, page in enumerate(reader.pages)
+                      if "Index of Names" in (page.extract_text() or ""))
     linked = []
     for page in reader.pages[first_index:]:
         for annotation in page.get("/Annots") or []:
@@ -164,7 +165,8 @@ def test_pdf_locators_link_to_their_pages(indexed: tuple[Path, Path]):
             if annotation.get("/Subtype") == "/Link" and target is not None:
                 linked.append(folios[destinations[str(target)]])
     printed = [number for title in ("Index of Names", "Index of Subjects")
-               for _, locators in index_entries(pdf, title) for locator in locators for number in locator.split("–")]
+               for _, locators in index_entries(pdf, title)
+               for locator in locators for number in locator.split("–")]
     assert linked and sorted(linked) == sorted(printed)
 
 
@@ -201,7 +203,8 @@ def test_epub_index_locators_resolve_to_the_marked_places(indexed: tuple[Path, P
         (target,) = root.xpath(f"//*[@id='{anchor}']")
         assert "ix" in target.get("class", "").split()
         assert _preceding_page(root, target, "epub") == locator.text, locator.get("href")
-    entries = index.xpath("//*[@epub:type='index-entry']/*[@epub:type='index-term']", namespaces={"epub": EPUB_NS})
+    entries = index.xpath("//*[@epub:type='index-entry']/*[@epub:type='index-term']",
+                          namespaces={"epub": EPUB_NS})
     assert [e.text for e in entries] == NAMES_ORDER
 
 
@@ -224,12 +227,13 @@ def test_check_reports_index_mistakes(tmp_path: Path):
         Bukharin{^Bukharin, Nikolai} and Bucharin{^Bucharin, Nikolai}, twice{^Bukharin, Nikolai}.
         Stalinism{^Stalinism|see bureaucracy}.
         """}, "title: T\n")
-    (root / "index.yaml").write_text("indexes:\n  - {name: index, title: Index}\n  - {name: places, title: Places}\n",
-                                     encoding="utf-8")
+    (root / "index.yaml").write_text(
+        "indexes:\n  - {name: index, title: Index}\n  - {name: places, title: Places}\n", encoding="utf-8")
     result = run_publish("check", root)
-    assert f"{root / 'one.md'}:3:42: warning: index term 'Bucharin, Nikolai' is spelled nearly as " in result.stderr
+    chapter = root / "one.md"
+    assert f"{chapter}:3:42: warning: index term 'Bucharin, Nikolai' is spelled nearly as " in result.stderr
     assert "[index-spelling]" in result.stderr
-    assert f"{root / 'one.md'}:4:10: warning: index: 'see bureaucracy' refers to a term with no entry" in result.stderr
+    assert f"{chapter}:4:10: warning: index: 'see bureaucracy' refers to a term with no entry" in result.stderr
     assert f"{root / 'index.yaml'}:3:1: warning: the index 'places' (Places) has no entries" in result.stderr
 
 

@@ -170,7 +170,9 @@ def lint(sources: list[Source], ignore: Iterable[str] = (), ids: set[str] | None
     editions hold), links to a fragment are checked against them."""
     _register_rules()
     found = Diagnostics()
-    index_source = source(str(index.path), index.path.read_text(encoding="utf-8")) if index and index.path else None
+    index_source = None
+    if index is not None and index.path is not None:
+        index_source = source(str(index.path), index.path.read_text(encoding="utf-8"))
     manuscript = Manuscript(sources, ids, index, index_source)
     skipped = set(ignore)
     quiet = {id(source): _suppressions(source, found) for source in sources}

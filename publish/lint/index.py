@@ -48,7 +48,7 @@ def _uses(manuscript: Manuscript) -> list[Use]:
             for target in term.see:
                 uses.append(Use(term.index, term.path, "see", target, yaml_source, offset, declared=True))
             for target in term.see_also:
-                uses.append(Use(term.index, term.path, "see-also", target, yaml_source, offset, declared=True))
+                uses.append(Use(term.index, term.path, "see-also", target, yaml_source, offset, True))
     return uses
 
 
@@ -78,8 +78,8 @@ def variant_spellings(manuscript: Manuscript) -> Iterator[Finding]:
                     or (counts[other] == counts[key] and other < key)):
                 reported.add(key)
                 known = "a term of index.yaml" if other in declared else f"{counts[other]} marks"
-                yield Finding(use.source, use.offset, f"index term '{key[1]}' is spelled nearly as '{other[1]}' "
-                              f"({known}): the same entry?")
+                yield Finding(use.source, use.offset, f"index term '{key[1]}' is spelled nearly as "
+                              f"'{other[1]}' ({known}): the same entry?")
                 break
 
 

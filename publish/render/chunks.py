@@ -97,7 +97,8 @@ def plan(doc: Document) -> list[Chunk] | None:
         late = tuple(c.id for c in doc.indexes)
         chunks.append(Chunk(len(chunks) + 1, False, late, False, late[0], notes_before=before, late=True))
     front = tuple(c.id for c in doc.chapters if c.role == "front")
-    return [Chunk(0, True, front, False, "", notes_before=0)] + [c for c in chunks if c.chapters or c.references]
+    chunks = [c for c in chunks if c.chapters or c.references]
+    return [Chunk(0, True, front, False, "", notes_before=0)] + chunks
 
 
 def _words(markup: str) -> int:
@@ -191,7 +192,8 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     """The PDF of a book laid out in chunks, its page map and its page count."""
     from publish.render import pdf
 
-    body = [with_placeholders(c, pdf.render_html(doc, timestamp, profile, chunk=c)) for c in chunks[1:] if not c.late]
+    body = [with_placeholders(c, pdf.render_html(doc, timestamp, profile, chunk=c))
+            for c in chunks[1:] if not c.late]
     padded: dict[int, int] = {}  # chunk index -> its pages, with the blank page a right-hand end needs
 
     def offset(index: int) -> int:
@@ -211,7 +213,8 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     begins = {c.id: str(offset(late[0].index) + 1) for c in doc.indexes} if late else {}
     head, opening = _lay_out_head(doc, chunks[0], results, offset, begins, roots, timestamp, profile)
     if late:
-        results += _lay_out_late(doc, late, body, [opening] + results, roots, timestamp, profile, padded, offset)
+        results += _lay_out_late(doc, late, body, [opening] + results, roots, timestamp, profile, padded,
+                                 offset)
         if any(_contents_pages(results, offset).get(i) != p for i, p in begins.items()):  # a second index
             head, opening = _lay_out_head(doc, chunks[0], results, offset, {}, roots, timestamp, profile)
     data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
@@ -222,11 +225,13 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
 
 def _contents_pages(results: list[Laid], offset: Callable[[int], int]) -> dict[str, str]:
     """The printed page of every id of the laid-out chunks, for the contents."""
-    return {name: str(offset(laid.index) + index + 1) for laid in results for name, index in laid.anchors.items()}
+    return {name: str(offset(laid.index) + index + 1)
+            for laid in results for name, index in laid.anchors.items()}
 
 
 def _lay_out_head(doc: Document, first: Chunk, results: list[Laid], offset: Callable[[int], int],
-                  begins: dict[str, str], roots: list[Path], timestamp: str, profile: str) -> tuple[Chunk, Laid]:
+                  begins: dict[str, str], roots: list[Path], timestamp: str,
+                  profile: str) -> tuple[Chunk, Laid]:
     from publish.render import pdf
 
     head = Chunk(0, True, first.chapters, pages=begins | _contents_pages(results, offset))
@@ -235,7 +240,8 @@ def _lay_out_head(doc: Document, first: Chunk, results: list[Laid], offset: Call
 
 
 def _lay_out_late(doc: Document, late: list[Chunk], body: list[Chunk], results: list[Laid], roots: list[Path],
-                  timestamp: str, profile: str, padded: dict[int, int], offset: Callable[[int], int]) -> list[Laid]:
+                  timestamp: str, profile: str, padded: dict[int, int],
+                  offset: Callable[[int], int]) -> list[Laid]:
     """The chunks laid out after the rest (the indexes), with the page numbers of the pages before them."""
     if not late:
         return []

@@ -119,8 +119,9 @@ def _pages(doc: Document, cover_name: str) -> list[tuple[str, str, str]]:
              ("titlepage.xhtml", "Title page", page("titlepage", doc.config.title)),
              ("copyright.xhtml", "Copyright", page("copyright", "Copyright"))]
     def chapter(chapter: Chapter) -> tuple[str, str, str]:
-        return (f"{chapter.id}.xhtml", chapter.title.text, page("chapter", chapter.title.text, chapter=chapter,
-                                                                body=chapter_body(chapter, "epub", doc.page_map)))
+        body = chapter_body(chapter, "epub", doc.page_map)
+        return f"{chapter.id}.xhtml", chapter.title.text, page("chapter", chapter.title.text, chapter=chapter,
+                                                               body=body)
     pages += [chapter(c) for c in doc.chapters if c.index is None]
     if doc.references:
         pages.append(("references.xhtml", doc.references_title, page("references", doc.references_title)))

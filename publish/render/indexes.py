@@ -64,12 +64,15 @@ def _entry(top: dict[str, Entry], path: tuple[str, ...]) -> Entry:
     return entry
 
 
-def merged(places: list[tuple[PageStart, str, PageStart, str, bool]]) -> list[tuple[PageStart, str, PageStart, str, bool]]:
+Place = tuple[PageStart, str, PageStart, str, bool]  # first page and anchor, last page and anchor, passim
+
+
+def merged(places: list[Place]) -> list[Place]:
     """Places in page order, the same page once, consecutive and overlapping pages one range."""
-    def key(place: tuple[PageStart, str, PageStart, str, bool]) -> tuple[bool, int, int]:
+    def key(place: Place) -> tuple[bool, int, int]:
         return (not place[0].front, place[0].number, place[2].number)
 
-    result: list[tuple[PageStart, str, PageStart, str, bool]] = []
+    result: list[Place] = []
     for place in sorted(places, key=key):
         if result:
             first, first_anchor, last, last_anchor, passim = result[-1]
@@ -145,7 +148,8 @@ def _item(index: BookIndex, entry: Entry, path: tuple[str, ...], fmt: str) -> st
                                 (entry.see_also, "index-xref-related", "see also")):
         if not targets:
             continue
-        names = "; ".join(term_markup(": ".join(t)) for t in targets)  # a sub-entry: "See planning: and the market"
+        # A sub-entry as Chicago names it: "See planning: and the market".
+        names = "; ".join(term_markup(": ".join(t)) for t in targets)
         if sub:
             text += f' (<span class="index-xref"{_type(fmt, kind)}><i>{word}</i> {names}</span>)'
         else:
