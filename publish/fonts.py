@@ -84,7 +84,7 @@ def font_face_css(typeface: Typeface, directory: str | None = None) -> str:
 def shipped_css(medium: str, typeface: Typeface) -> str:
     """A shipped stylesheet (print, epub or web) with the text set in `typeface`: the shipped CSS
     names the shipped family, which the book's own takes the place of."""
-    css = (CSS / f"{medium}.css").read_text("utf-8")
+    css = (CSS / f"{medium}.css").read_text("utf-8") + "\n" + (CSS / "index.css").read_text("utf-8")
     if typeface.family == SHIPPED.family:
         return css
     return css.replace(f'"{SHIPPED.family}"', f'"{typeface.family}"')
