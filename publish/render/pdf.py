@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,17 @@ def layout(doc: Document, roots: list[Path], timestamp: str, profile: str = "def
 
     html = HTML(string=render_html(doc, timestamp, profile, chunk), base_url=str(roots[0]) + "/",
                 url_fetcher=local_fetcher(roots + [STYLES]))
-    return html.render()
+    return html.render(font_config=_font_config(roots[0]))
+
+
+@cache
+def _font_config(root: Path):
+    """One WeasyPrint font configuration for every layout of a book in this process (a long book's
+    chunks, the opening pages and the index laid out apart): making one loads the system's fonts anew,
+    about half a second each time."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
 
 
 def page_map(laid_out, doc: Document, first_number: int | None = None) -> list[PageStart]:
