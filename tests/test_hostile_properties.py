@@ -2,7 +2,7 @@
 never, SVGs with references, broken images, runs of brackets and link openers. Every generated book
 builds (HTML and EPUB, in-process) with every id once per document, or fails with diagnostics; never
 an internal error, never over the time budget. PUBLISH_HYPOTHESIS_EXAMPLES sets the number of examples
-(CI: 200; the exhaustive run: 10000, with `-s` to see its progress and its count)."""
+(CI: 200; the exhaustive run: 10000, with `-n 0 -s` to see its progress and its count)."""
 
 from __future__ import annotations
 
