@@ -241,14 +241,26 @@ def _anchor(markup: str, chapter: Chapter, raw: list[tuple[str, SourcePosition]]
             index, path, action, target, passim = parse_mark(body, names)
         except ValueError as error:
             found.warning(source.path, str(error), source.line, source.col, "index-mark")
+            _drop_mark(span)
             continue
         if not path:
             found.warning(source.path, "an index mark names no term", source.line, source.col, "index-mark")
+            _drop_mark(span)
             continue
         span.set("id", new_anchor())
         _hold_word(span)
         marks.append(Mark(span.get("id"), index, path, action, source, chapter.id, target, passim))
     return (root.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in root)
+
+
+def _drop_mark(span: etree._Element) -> None:
+    """A mark that indexes nothing, taken out (its tail text stays)."""
+    previous, parent = span.getprevious(), span.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + (span.tail or "")
+    else:
+        parent.text = (parent.text or "") + (span.tail or "")
+    parent.remove(span)
 
 
 def _hold_word(span: etree._Element) -> None:
@@ -306,29 +318,28 @@ def _find_terms(root: etree._Element, finders, chapter: Chapter, new_anchor, mar
 
 
 def _insert_anchors(node: etree._Element, attr: str, hits, chapter: Chapter, new_anchor, marks) -> None:
-    """Each found word wrapped in its anchor (an empty inline box before it can make WeasyPrint break
-    the line before); a match overlapping the one before gets an empty anchor."""
+    """Each found word wrapped in its anchor, up to the word's end or the next match (an empty inline
+    box can make WeasyPrint break the line before it); a match overlapping the one before is anchored
+    inside that one's anchor."""
     text = getattr(node, attr)
-    anchors: list[tuple[int, etree._Element]] = []
-    last = 0
-    for start, end, term in hits:
+    anchors: list[tuple[int, int, etree._Element]] = []
+    for n, (start, end, term) in enumerate(hits):
         anchor = etree.Element("span", {"class": "ix", "id": new_anchor()})
         marks.append(Mark(anchor.get("id"), term.index, term.path, "place",
                           SourcePosition(chapter.source, 0, 0), chapter.id))
-        if start < last:
-            anchor.text = ""
-            anchors.append((last, anchor))
+        if anchors and start < anchors[-1][1]:
+            outer = anchors[-1][2]
+            anchor.text, outer.text = outer.text, None
+            outer.append(anchor)
             continue
-        end += len(re.match(r"\S*", text[end:])[0])  # the whole word: "Stalin’s" shaped as one, kerned
+        following = next((h[0] for h in hits[n + 1:] if h[0] >= end), len(text))
+        end = min(end + len(re.match(r"\S*", text[end:])[0]), following)  # "Stalin’s" shaped whole
         anchor.text = text[start:end]
-        anchors.append((start, anchor))
-        last = end
-    ends = [a[0] + len(a[1].text or "") for a in anchors]
+        anchors.append((start, end, anchor))
     setattr(node, attr, text[:anchors[0][0]])
     place = node
-    for n, (start, anchor) in enumerate(anchors):
-        following = anchors[n + 1][0] if n + 1 < len(anchors) else len(text)
-        anchor.tail = text[ends[n]:following] if following >= ends[n] else ""
+    for n, (start, end, anchor) in enumerate(anchors):
+        anchor.tail = text[end:anchors[n + 1][0] if n + 1 < len(anchors) else len(text)]
         if attr == "text" and n == 0:
             node.insert(0, anchor)
         else:
