@@ -53,6 +53,11 @@ SEEDED = [
     ("", None, None),
     ("Energy is $E = mc^2$, written as math.", "unsupported-markdown", "$E"),
     ("", None, None),
+    ("Bukharin{^Bukharin} spoke, Bukharin{^Bukharin} twice; Bucharin{^Bucharin} once.", "index-spelling",
+     "{^Bucharin}"),
+    ("", None, None),
+    ("Stalinism{^Stalinism|see Thermidor} named.", "index-see-missing", "{^Stalinism"),
+    ("", None, None),
     ("The years from 1989 to", "page-break-split", "o\n"),
     ("", None, None),
     ("1991 were hard.", None, None),
@@ -105,6 +110,9 @@ def seeded_book(tmp_path: Path, config: str = "title: Seeded\n") -> tuple[Path, 
             full = line + "\n"
             expected[(number, full.index(at) + 1)] = rule
     root = write_book(tmp_path / "seeded", {"seeded.md": text}, config, TOY_BIBLIOGRAPHY)
+    # An index no mark fills: index-empty, reported at its line of index.yaml.
+    (root / "index.yaml").write_text(
+        "indexes:\n  - {name: index, title: Index}\n  - {name: places, title: Places}\n", encoding="utf-8")
     return root, expected
 
 
@@ -126,7 +134,8 @@ def test_each_rule_reports_its_problem_at_the_right_line_and_column(tmp_path: Pa
     assert findings(result.stderr) == expected, result.stderr
     # Every registered rule has its seeded problem.
     from publish.lint import rule_ids
-    assert set(expected.values()) == set(rule_ids())
+    assert f"{root / 'index.yaml'}:3:1: warning: the index 'places' (Places) has no entries" in result.stderr
+    assert set(expected.values()) | {"index-empty"} == set(rule_ids())
 
 
 def test_messages_say_what_to_do(tmp_path: Path):
