@@ -215,8 +215,9 @@ def _html_citations_from(page: str) -> list[str]:
 
 
 def _without_apparatus(page: str) -> str:
-    """The page without citations, References entries and print page markers (the print layout
-    moves with the length of the citations)."""
+    """The page without citations, References entries, print page markers and the index (the print
+    layout, whose page numbers these give, moves with the length of the citations)."""
+    page = re.sub(r'<section class="chapter back index".*?</section>', "", page, flags=re.DOTALL)
     page = re.sub(r'<span class="citation".*?</span>', "", page)
     page = re.sub(r'<span id="page-\w+" role="doc-pagebreak"[^>]*></span>', "", page)
     return re.sub(r'<div class="csl-bib-body">.*?</section>', "", page, flags=re.DOTALL)
