@@ -55,11 +55,11 @@ def chapter_headings(epub: Path) -> dict[str, str]:
 
 
 # Shown the book, epub.js opens each document in turn as a reader's table of contents would, and reports
-# the page of the document it shows and the text on that page (from the first to the last character
-# displayed, as epub.js's own location gives them).
-FIRST_PAGES = """async (hrefs) => {
+# the page of the document it shows, the text on that page (from the first to the last character
+# displayed, as epub.js's own location gives them) and where the heading is drawn (null if it is not).
+FIRST_PAGES = """async ([hrefs, width, height]) => {
   const book = ePub("book.epub", {openAs: "epub"});
-  const rendition = book.renderTo("viewer", {width: 600, height: 800, flow: "paginated", spread: "none"});
+  const rendition = book.renderTo("viewer", {width, height, flow: "paginated", spread: "none"});
   await book.ready;
   const shown = {};
   for (const href of hrefs) {
@@ -70,12 +70,17 @@ FIRST_PAGES = """async (hrefs) => {
     const page = contents.document.createRange();
     page.setStart(start.startContainer, start.startOffset);
     page.setEnd(end.endContainer, end.endOffset);
+    const heading = contents.document.querySelector("h1");
+    const box = heading.getBoundingClientRect(), view = contents.window.getComputedStyle(heading);
+    const shownBox = box.width > 0 && box.height > 0 && view.visibility === "visible" && view.opacity !== "0";
     shown[href] = {href: location.start.href, page: location.start.displayed.page,
-                   text: page.toString().split(/\\s+/).join(" ")};
+                   text: page.toString().split(/\\s+/).join(" "),
+                   heading: shownBox ? [box.left, box.top, box.right, box.bottom] : null};
   }
   rendition.destroy();
   return shown;
 }"""
+SCREEN = (600, 800)  # the reader's view, in CSS pixels
 PAGE = (b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>epub.js</title>'
         b'<script src="jszip.min.js"></script><script src="epub.min.js"></script></head>'
         b'<body><div id="viewer"></div></body></html>')
@@ -83,7 +88,7 @@ PAGE = (b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>epub
 
 def epubjs_first_pages(epubs: list[Path]) -> dict[str, dict[str, dict]]:
     """By EPUB file name, then by document with a heading: what epub.js shows on the document's first
-    page ({"href", "page", "text"}), in one Chromium for all the EPUBs."""
+    page ({"href", "page", "text", "heading": its box or None}), in one Chromium for all the EPUBs."""
     _needs("epubjs")
     playwright = pytest.importorskip("playwright.sync_api")
     scripts = {"jszip.min.js": NODE_DIR / "node_modules" / "jszip" / "dist" / "jszip.min.js",
@@ -99,10 +104,10 @@ def epubjs_first_pages(epubs: list[Path]) -> dict[str, dict[str, dict]]:
                 files |= {name: ("text/javascript", path.read_bytes()) for name, path in scripts.items()}
                 page = browser.new_page()
                 errors: list[str] = []
-                page.on("pageerror", lambda error: errors.append(str(error)))
-                page.route("**/*", lambda route: _answer(route, files))
+                page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+                page.route("**/*", _server(files))
                 page.goto(READER + "index.html")
-                shown[epub.name] = page.evaluate(FIRST_PAGES, list(chapter_headings(epub)))
+                shown[epub.name] = page.evaluate(FIRST_PAGES, [list(chapter_headings(epub)), *SCREEN])
                 assert not errors, (epub.name, errors)
                 page.close()
         finally:
@@ -110,17 +115,20 @@ def epubjs_first_pages(epubs: list[Path]) -> dict[str, dict[str, dict]]:
     return shown
 
 
-def _answer(route, files: dict[str, tuple[str, bytes]]) -> None:
-    """The reader's page, epub.js and the book from memory; anything else (the network) refused."""
-    url = route.request.url
-    name = url.removeprefix(READER)
-    if url.startswith(READER) and name in files:
-        media_type, body = files[name]
-        route.fulfill(status=200, content_type=media_type, body=body)
-    elif url.startswith(("blob:", "data:")):
-        route.continue_()
-    else:
-        route.abort()
+def _server(files: dict[str, tuple[str, bytes]]):
+    """A route handler answering with the reader's page, epub.js and the book from memory; anything else
+    (the network) refused."""
+    def answer(route) -> None:
+        url = route.request.url
+        name = url.removeprefix(READER)
+        if url.startswith(READER) and name in files:
+            media_type, body = files[name]
+            route.fulfill(status=200, content_type=media_type, body=body)
+        elif url.startswith(("blob:", "data:")):
+            route.continue_()
+        else:
+            route.abort()
+    return answer
 
 
 def contents(epub: Path) -> list[str]:
@@ -129,6 +137,12 @@ def contents(epub: Path) -> list[str]:
         nav = etree.fromstring(z.read("EPUB/nav.xhtml"))
     hrefs = nav.xpath("//*[local-name()='nav'][@*[local-name()='type']='toc']//*[local-name()='a']/@href")
     return list(dict.fromkeys(href.split("#")[0] for href in hrefs))
+
+
+def _within(page: dict) -> bool:
+    """The heading is drawn, and on the screen."""
+    box = page["heading"]
+    return box is not None and box[0] >= 0 and box[1] >= 0 and box[2] <= SCREEN[0] and box[3] <= SCREEN[1]
 
 
 def assert_ace_finds_no_violation(epubs: list[Path]) -> None:
@@ -146,6 +160,7 @@ def assert_each_chapter_opens_on_its_heading(epubs: list[Path]) -> None:
         assert set(contents(epub)) <= set(headings), (epub.name, "each chapter of the contents is checked")
         for name, heading in headings.items():
             page = shown[epub.name][name]
-            if page["href"] != name or page["page"] != 1 or heading not in page["text"]:
-                lacking.append(f"{epub.name} {name}: {heading!r} not on {page}")
+            if page["href"] != name or page["page"] != 1 or heading not in page["text"] or not _within(page):
+                lacking.append(f"{epub.name} {name}: {heading!r} not shown on page {page['page']} of "
+                               f"{page['href']} (heading drawn at {page['heading']}): {page['text'][:120]!r}")
     assert not lacking, "\n".join(lacking)
