@@ -1,0 +1,108 @@
+"""The layout cache: a long book rebuilt after edits, reusing every chapter's layout it can, gives the
+same bytes as a cold build of the edited manuscript (a word changed, a paragraph added that moves
+every later page, a chapter grown by a page, a chapter removed); `--force` lays everything out again;
+the cache stays within the size publish.yaml gives it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import run_publish
+
+# Laid out chapter by chapter (as a book of 60,000 words is) although it is short.
+CHUNKED = {"PUBLISH_CHUNK_MIN_WORDS": "1000", "PUBLISH_CHUNK_WORDS": "500"}
+WORDS = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore "
+         "et dolore magna aliqua. ")
+
+
+CONFIG = "title: Cached\nauthor: [{name: A. Writer, role: author}]\nlanguage: en\nidentifier: urn:uuid:5f1c0a3e-0000-4000-8000-000000000001\n"
+
+
+def chapter(n: int, paragraphs: int) -> str:
+    body = "\n\n".join(f"Paragraph {p} of chapter {n}. " + WORDS * 6 for p in range(paragraphs))
+    return f"# Chapter {n}\n\n{body}[^n{n}]\n\n[^n{n}]: The note of chapter {n}.\n"
+
+
+def entries(cache: Path) -> set[Path]:
+    return {p for p in cache.glob("*/*") if not p.name.startswith(".")}
+
+
+def build(book: Path, out: Path, *extra: str) -> None:
+    result = run_publish("build", book, "--out", out, "--format", "pdf", "--format", "epub", *extra, env=CHUNKED)
+    assert result.code == 0, result.stderr
+
+
+def cold(book: Path, place: Path) -> Path:
+    """The book as it is now, built where no cache is (one process)."""
+    build(book, place / "dist", "--jobs", "1")
+    return place / "dist"
+
+
+def assert_same(one: Path, other: Path) -> None:
+    for name in ("book.pdf", "book.epub"):
+        assert (one / name).read_bytes() == (other / name).read_bytes(), name
+
+
+def pages(out: Path) -> int:
+    return len(PdfReader(str(out / "book.pdf")).pages)
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cached") / "book"
+    root.mkdir()
+    for n in range(1, 5):
+        (root / f"ch{n}.md").write_text(chapter(n, 8), "utf-8")
+    (root / "book.yaml").write_text(CONFIG + "chapters: [ch1.md, ch2.md, ch3.md, ch4.md]\n", "utf-8")
+    return root
+
+
+def test_edits_rebuilt_from_the_cache_match_a_cold_build(book: Path, tmp_path: Path):
+    out, cache = book.parent / "dist", book.parent / ".publish-cache"
+    build(book, out, "--jobs", "2")
+    first = pages(out)
+    assert entries(cache)
+    # One word: only the edited chapter and the opening pages are laid out again.
+    before = entries(cache)
+    text = (book / "ch3.md").read_text("utf-8")
+    (book / "ch3.md").write_text(text.replace("Paragraph 2 of", "Paragraph two of", 1), "utf-8")
+    build(book, out, "--jobs", "2")
+    assert len(entries(cache) - before) <= 3  # the chapter (its layout, its page count), the contents
+    assert_same(out, cold(book, tmp_path / "word"))
+    # A paragraph added to the first chapter: every later page moves.
+    text = (book / "ch1.md").read_text("utf-8")
+    (book / "ch1.md").write_text(text.replace("\n\nParagraph 3", "\n\n" + "Added. " * 700 + "\n\nParagraph 3"), "utf-8")
+    build(book, out, "--jobs", "2")
+    assert pages(out) > first
+    assert_same(out, cold(book, tmp_path / "paragraph"))
+    # A chapter grown by a page, then a chapter removed.
+    (book / "ch2.md").write_text(chapter(2, 11), "utf-8")
+    build(book, out, "--jobs", "2")
+    assert_same(out, cold(book, tmp_path / "grown"))
+    config = (book / "book.yaml").read_text("utf-8")
+    (book / "book.yaml").write_text(config.replace("ch2.md, ", ""), "utf-8")
+    build(book, out, "--jobs", "2")
+    assert_same(out, cold(book, tmp_path / "removed"))
+    assert "Chapter 2" not in " ".join(page.extract_text() for page in PdfReader(str(out / "book.pdf")).pages)
+
+
+def test_force_lays_out_again_and_the_cache_keeps_its_bound(tmp_path: Path):
+    root = tmp_path / "press"
+    book = root / "books" / "book"
+    book.mkdir(parents=True)
+    for n in range(1, 4):
+        (book / f"ch{n}.md").write_text(chapter(n, 6), "utf-8")
+    (book / "book.yaml").write_text(CONFIG + "chapters: [ch1.md, ch2.md, ch3.md]\n", "utf-8")
+    (root / "publish.yaml").write_text("books: [books/*]\ncache_size: 200 KB\n", "utf-8")
+    out, cache = root / "dist", root / ".publish-cache"
+    build(book, out)
+    size = sum(p.stat().st_size for p in entries(cache))
+    assert 0 < size <= 200 * 1024
+    kept = {p: p.stat().st_ino for p in entries(cache)}
+    build(book, out, "--force")
+    assert (out / "book.pdf").is_file()
+    # Nothing was taken from the cache: every entry still there was laid out and written again.
+    assert all(p.stat().st_ino != inode for p, inode in kept.items() if p.exists())
