@@ -75,7 +75,10 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     doc.page_map, doc.page_count, doc.print_warnings = laid.page_map, laid.page_count, laid.warnings
     rendered = Rendered()
     for each in renderers:
-        rendered.update(each.render(doc, Edition(laid, when)))
+        made = each.render(doc, Edition(laid, when))
+        for name in made.files:
+            made.facts.setdefault(name, {})["format"] = each.name
+        rendered.update(made)
     return rendered
 
 
@@ -270,7 +273,7 @@ def _commit(results: list[BookBuild], out: Path, formats: tuple[str, ...], manif
                 if artifact["path"] not in result.files and artifact["format"] in formats:
                     staging.remove(artifact["path"])
             manifest["books"][result.root.name] = _manifest_entry(result, profile)
-        if "html" in formats:
+        if any(renderer(name).catalogued for name in formats):
             for name, data in _catalogue(results, out, manifest).items():
                 staging.add(name, data)
         manifest["books"] = dict(sorted(manifest["books"].items()))
@@ -285,9 +288,8 @@ def _manifest_entry(result: BookBuild, profile: str) -> dict[str, Any]:
     assert doc is not None
     artifacts = []
     for name, data in sorted(result.files.items()):
-        fmt = "html" if "/" in name else name.rsplit(".", 1)[-1]
-        artifact: dict[str, Any] = {"path": name, "format": fmt, "size": len(data), "sha256": output.sha256(data),
-                                    "validators": [], **result.facts.get(name, {})}
+        artifact: dict[str, Any] = {"path": name, "size": len(data), "sha256": output.sha256(data),
+                                    "validators": [], **result.facts[name]}
         artifacts.append(artifact)
     return {"key": result.key, "title": doc.config.title, "version": doc.config.version, "artifacts": artifacts}
 
@@ -307,7 +309,7 @@ def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any]) ->
         else:
             continue
         artifacts = manifest["books"].get(result.root.name, {}).get("artifacts", [])
-        pages = next((a.get("pages", 0) for a in artifacts if a["path"] == f"{doc.slug}.pdf"), 0)
+        pages = next((a["pages"] for a in artifacts if "pages" in a and a.get("role") != "cover"), 0)
         listings.append(Listing(doc, {a["path"]: a["size"] for a in artifacts}, pages, source_date(result.root)))
     if not listings:
         return {}

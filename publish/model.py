@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from publish.book import BookConfig
+if TYPE_CHECKING:
+    from publish.book import BookConfig
 
 EDITORIAL_KINDS = ("insert", "omission", "sic", "note")
 

@@ -50,12 +50,13 @@ class Rendered:
 
 @dataclass(frozen=True)
 class Renderer:
-    """One output format: its name, whether it needs the laid-out PDF itself (not only the page map),
-    and `render(doc, edition) -> Rendered`."""
+    """One output format: its name, `render(doc, edition) -> Rendered`, whether it needs the laid-out
+    PDF itself (not only the page map), and whether building it writes the press's catalogue and feeds."""
 
     name: str
     render: Callable[[Document, Edition], Rendered]
     prints: bool = False
+    catalogued: bool = False
 
 
 def renderer(name: str) -> Renderer:

@@ -122,4 +122,4 @@ def render(doc: Document, edition: Edition) -> Rendered:
     return Rendered(files, {f"{doc.slug}/index.html": {"words": doc.word_count}})
 
 
-RENDERER = Renderer("html", render)
+RENDERER = Renderer("html", render, catalogued=True)
