@@ -209,8 +209,9 @@ class Cached:
         self.cache.put(digest(self.content, "pages"), {"page_count": laid.page_count})
 
 
-def cached(cache: LayoutCache | None, doc: Document, chunk: Chunk, html: str, profile: str) -> Cached:
-    content = digest(html, repr(chunk.placeholders), environment(doc), profile)
+def cached(cache: LayoutCache | None, chunk: Chunk, html: str, context: str) -> Cached:
+    """The cache's entries of a chunk whose HTML is `html`, laid out in `context` (see `print_edition`)."""
+    content = digest(html, repr(chunk.placeholders), context)
     known = cache.get(digest(content, "pages")) if cache else None
     return Cached(cache, content, known[0]["page_count"] if known else None)
 
@@ -224,11 +225,12 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     same content at the same offset; the rest are laid out, on `workers` processes when more than one
     is to be."""
     body, entries = [], {}
+    context = digest(environment(doc), profile) if cache else ""
     for chunk in chunks[1:]:
         html = printed.render_html(doc, timestamp, profile, chunk=chunk)
         chunk = with_placeholders(chunk, html)
         body.append(chunk)
-        entries[chunk.index] = cached(cache, doc, chunk, html, profile)
+        entries[chunk.index] = cached(cache, chunk, html, context)
     padded: dict[int, int] = {}  # chunk index -> its pages, with the blank page a right-hand end needs
 
     def offset(index: int) -> int:
@@ -263,7 +265,7 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     head = Chunk(0, True, chunks[0].chapters, pages=pages)
     html = printed.render_html(doc, timestamp, profile, chunk=head)
     head = with_placeholders(head, html)
-    entry = cached(cache, doc, head, html, profile)
+    entry = cached(cache, head, html, context)
     opening = entry.laid(0, 0)
     if opening is None:
         opening = lay_out(doc, head, roots, timestamp, profile, None)
@@ -271,7 +273,9 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     for name, index in opening.anchors.items():
         anchors.setdefault(name, PageStart(index + 1, "", 0, 0, front=True).label)
     starts = PageMap(_page_map(opening, [s for laid in results for s in laid.starts]), anchors)
-    count = opening.page_count + opening.page_count % 2 + sum(padded.values())
+    # as assembled: a blank page after every part that ends on a right-hand page, but the last
+    count = (_padded(opening.page_count) + sum(_padded(laid.page_count) for laid in results[:-1])
+             + results[-1].page_count)
     data = None
     if want_pdf:
         data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in

@@ -29,10 +29,11 @@ FORMATS = ("pdf", "epub", "html")  # each the module publish.render.NAME, whose 
 @dataclass(frozen=True)
 class Edition:
     """What every renderer is given besides the document: the print layout (page map, page count, the
-    laid-out PDF when one was asked for) and the build's date."""
+    laid-out PDF when one was asked for), the build's date, and the build's cache."""
 
     layout: Layout
     when: datetime.datetime
+    cache: Any = None  # a publish.layout.LayoutCache a renderer may keep costly pieces in (font subsets)
 
 
 @dataclass

@@ -223,10 +223,15 @@ def accessibility_summary(doc: Document) -> str:
 def render(doc: Document, edition: Edition) -> Rendered:
     """The EPUB (the Renderer interface), zipped reproducibly with the build's date."""
     from publish.output import reproducible_zip
+    from publish.render.fonts import SUBSETS
 
     name = f"{doc.slug}.epub"
-    return Rendered({name: reproducible_zip(render_epub(doc, edition.when), edition.when)},
-                    {name: {"words": doc.word_count}})
+    kept = SUBSETS.set(edition.cache)  # the font subsets, from and into the build's cache
+    try:
+        data = reproducible_zip(render_epub(doc, edition.when), edition.when)
+    finally:
+        SUBSETS.reset(kept)
+    return Rendered({name: data}, {name: {"words": doc.word_count}})
 
 
 RENDERER = Renderer("epub", render)
