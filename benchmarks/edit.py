@@ -27,8 +27,10 @@ from longbook import make_book  # noqa: E402
 from pandoc import ensure_pandoc  # noqa: E402
 
 CHAPTERS = 12
-PARAGRAPH = ("\n\nThis paragraph was added by the benchmark to move every later page. " * 1
-             + " ".join(["The party, the state and the working class are not one and the same thing."] * 14) + "\n\n")
+# About 900 words: the chapter grows by two pages or more, so that every later chapter opens two pages
+# on (a page or so can vanish in the blank verso a chapter ending on a right-hand page is given).
+PARAGRAPH = ("\n\nThis paragraph was added by the benchmark to move every later page. "
+             + " ".join(["The party, the state and the working class are not one and the same thing."] * 60) + "\n\n")
 
 
 def publish(book: Path, out: Path, *extra: str) -> list[str]:

@@ -91,3 +91,33 @@ def test_edits_rebuilt_from_the_cache_match_a_cold_build(tmp_path: Path):
     # what the layout now is was written again (older entries, of earlier manuscripts, go first)
     assert [p for p, inode in kept.items() if p.exists() and p.stat().st_ino != inode]
     assert_same(out, tmp_path / "removed" / "dist")
+
+
+def test_the_page_map_says_on_which_printed_page_an_id_is(tmp_path: Path):
+    """`page_of` (what a back-of-book index asks for its locators) agrees with the contents page the
+    print layout itself prints for each chapter, and knows the ids inside a chapter too."""
+    import io
+    import re
+
+    from publish import resources
+    from publish.build import load_document
+    from publish.layout import paginate
+
+    book = tmp_path / "book"
+    book.mkdir()
+    for n in range(1, 4):
+        (book / f"ch{n}.md").write_text(chapter(n, 5).replace("\n\nParagraph 3", f"\n\n## Section {{#mark-{n}}}\n\nParagraph 3"),
+                                        "utf-8")
+    (book / "book.yaml").write_text(CONFIG + "chapters: [ch1.md, ch2.md, ch3.md]\n", "utf-8")
+    doc, _ = load_document(book)
+    laid = paginate(doc, resources.roots(book, cleaned=True), "2023-11-14T22:13:20Z")
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(laid.pdf)).pages]
+    contents = next(text for text in pages if text.startswith("Contents"))
+    for part in doc.chapters:
+        printed = re.search(re.escape(part.title.text) + r"[ .]*(\d+)", contents)
+        assert printed and laid.page_map.page_of(part.id) == printed.group(1), (part.title.text, contents)
+    for n in range(1, 4):  # a section inside each chapter: on the page its heading is printed on
+        label = laid.page_map.page_of(f"mark-{n}")
+        assert label and any(text.endswith(f" {label}") or text.startswith(f"{label} ") or f" {label} " in text
+                             for text in pages if f"Paragraph 3 of chapter {n}" in text)
+    assert laid.page_map.page_of("no-such-id") is None
