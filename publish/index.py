@@ -422,7 +422,7 @@ def place_pages(index: BookIndex, places: dict[str, tuple[str, int, int]], start
 
 def place_print_pages(doc, starts: list[PageStart]) -> None:
     """Every index's anchors given their printed pages, from the page map of the pages before the
-    indexes (publish/render/chunks.py lays the indexes out after them)."""
+    indexes (publish/layout/chunks.py lays the indexes out after them)."""
     from publish.render.markup import chapter_body
 
     places: dict[str, tuple[str, int, int]] = {}

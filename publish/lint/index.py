@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from publish.index import DEFAULT, parse_mark
-from publish.lint import Finding, Manuscript, Source, rule
+from publish.lint.registry import Finding, Manuscript, Source, rule
 from publish.markup.index import MARK
 
 SIMILAR = 0.85  # `Bukharin` / `Bucharin`: 0.875; `Lenin` / `Stalin`: 0.55
