@@ -418,18 +418,3 @@ def place_pages(index: BookIndex, places: dict[str, tuple[str, int, int]], start
                 break
         if page is not None:
             index.pages[mark.anchor] = page
-
-
-def place_print_pages(doc, starts: list[PageStart]) -> None:
-    """Every index's anchors given their printed pages, from the page map of the pages before the
-    indexes (publish/layout/chunks.py lays the indexes out after them)."""
-    from publish.render.markup import chapter_body
-
-    places: dict[str, tuple[str, int, int]] = {}
-    for chapter in doc.chapters:
-        markup = chapter.body + "".join(note.html for note in chapter.notes)
-        if chapter.index is None and 'class="ix"' in markup:
-            for anchor, (block, offset) in anchor_places(chapter_body(chapter, "pdf")).items():
-                places[anchor] = (chapter.id, block, offset)
-    for chapter in doc.indexes:
-        place_pages(chapter.index, places, starts)

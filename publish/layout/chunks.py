@@ -14,7 +14,8 @@ body is laid out by its own WeasyPrint process; what a chunk cannot know is set 
   assembly points its links at the real places.
 
 The opening pages (half title, title, copyright, contents) and the front matter are laid out last,
-with the body's page numbers in the contents. pikepdf assembles the pages, adding a blank page where a
+with the body's page numbers in the contents. A book's index (publish/index.py) is a `late` chunk,
+laid out after them, once the pages it cites (the front matter's too) are known. pikepdf assembles the pages, adding a blank page where a
 chunk ends on a right-hand page (as the single layout does before a chapter), merges the structure
 trees and named destinations, and rebuilds the outline. The chunks depend only on the book, never on
 the number of processes: the PDF is the same whatever `--jobs` says.
@@ -324,9 +325,7 @@ def _lay_out_late(doc: Document, late: list[Chunk], body: list[Chunk], results: 
                   cache: LayoutCache | None, context: str) -> list[Laid]:
     """The chunks laid out after the rest (the indexes), with the page numbers of the pages before them.
     Their HTML prints those numbers, so their cache key changes whenever a number they cite does."""
-    from publish.index import place_print_pages
-
-    place_print_pages(doc, [s for laid in results for s in laid.starts])
+    _place_index_pages(doc, [s for laid in results for s in laid.starts])
     laid = []
     for chunk in late:
         html = printed.render_html(doc, timestamp, profile, chunk=chunk)
@@ -337,6 +336,22 @@ def _lay_out_late(doc: Document, late: list[Chunk], body: list[Chunk], results: 
         padded[chunk.index] = _padded(done.page_count)
         laid.append(done)
     return laid
+
+
+def _place_index_pages(doc: Document, starts: list[PageStart]) -> None:
+    """Every index's anchors given their printed pages, from the page map of the pages before the
+    indexes (publish/index.py)."""
+    from publish.index import anchor_places, place_pages
+    from publish.render.markup import chapter_body
+
+    places: dict[str, tuple[str, int, int]] = {}
+    for chapter in doc.chapters:
+        markup = chapter.body + "".join(note.html for note in chapter.notes)
+        if chapter.index is None and 'class="ix"' in markup:
+            for anchor, (block, offset) in anchor_places(chapter_body(chapter, "pdf")).items():
+                places[anchor] = (chapter.id, block, offset)
+    for chapter in doc.indexes:
+        place_pages(chapter.index, places, starts)
 
 
 def _page_map(opening: Laid, body: list[PageStart]) -> list[PageStart]:
