@@ -1,6 +1,7 @@
 """The layout cache: a long book rebuilt after edits, reusing every chapter's layout it can, gives the
 same bytes as a cold build of the edited manuscript (a word changed, a paragraph added that moves
-every later page, a chapter grown by a page, a chapter removed); `--force` lays everything out again;
+every later page, a chapter grown by a page, a chapter removed; an index mark moved to another
+page, which the index then cites); `--force` lays everything out again;
 the cache stays within the size publish.yaml gives it. One test, the edits in sequence: each build
 reads the cache the one before wrote."""
 
@@ -50,6 +51,12 @@ def pages(out: Path) -> int:
     return len(PdfReader(str(out / "book.pdf")).pages)
 
 
+def indexed_at(out: Path) -> str:
+    """The index's entry for the term marked in chapter 4, as the PDF prints it (on the last page)."""
+    last = PdfReader(str(out / "book.pdf")).pages[-1].extract_text()
+    return next(line for line in last.splitlines() if line.startswith("paragraphs"))
+
+
 def test_edits_rebuilt_from_the_cache_match_a_cold_build(tmp_path: Path):
     press = tmp_path / "press"
     book = press / "books" / "book"
@@ -57,10 +64,12 @@ def test_edits_rebuilt_from_the_cache_match_a_cold_build(tmp_path: Path):
     (press / "publish.yaml").write_text("books: [books/*]\n", "utf-8")
     for n in range(1, 5):
         (book / f"ch{n}.md").write_text(chapter(n, 8), "utf-8")
+    # an index, laid out after the rest: its entry cites a page of chapter 4
+    (book / "ch4.md").write_text(chapter(4, 8).replace("Paragraph 0 of", "Paragraph 0{^paragraphs} of"), "utf-8")
     (book / "book.yaml").write_text(CONFIG + "chapters: [ch1.md, ch2.md, ch3.md, ch4.md]\n", "utf-8")
     out, cache = press / "dist", press / ".publish-cache"
     build(book, out, "--jobs", "2")
-    first = pages(out)
+    first, cited = pages(out), indexed_at(out)
     assert entries(cache)
     # One word: only the edited chapter and the opening pages are laid out again.
     before = entries(cache)
@@ -69,11 +78,18 @@ def test_edits_rebuilt_from_the_cache_match_a_cold_build(tmp_path: Path):
     build(book, out, "--jobs", "2")
     assert len(entries(cache) - before) <= 3  # the chapter (its layout, its page count), the contents
     assert_same(out, cold(book, tmp_path / "word"))
+    # The index's mark moved to a later page of chapter 4: no page moves but the one the index cites.
+    text = (book / "ch4.md").read_text("utf-8").replace("{^paragraphs}", "")
+    (book / "ch4.md").write_text(text.replace("Paragraph 7 of", "Paragraph 7{^paragraphs} of"), "utf-8")
+    build(book, out, "--jobs", "2")
+    assert pages(out) == first and indexed_at(out) != cited
+    cited = indexed_at(out)
     # A paragraph added to the first chapter: every later page moves.
     text = (book / "ch1.md").read_text("utf-8")
     (book / "ch1.md").write_text(text.replace("\n\nParagraph 3", "\n\n" + "Added. " * 700 + "\n\nParagraph 3"), "utf-8")
     build(book, out, "--jobs", "2")
     assert pages(out) > first
+    assert indexed_at(out) != cited  # the index, taken from the cache no more, cites the page moved
     assert_same(out, cold(book, tmp_path / "paragraph"))
     # A chapter grown by a page, and (built in between) a chapter removed.
     (book / "ch2.md").write_text(chapter(2, 11), "utf-8")

@@ -261,6 +261,7 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
         found[chunk.index] = laid
         padded[chunk.index] = _padded(laid.page_count)
     results = [found[c.index] for c in body]
+    padded.update({laid.index: _padded(laid.page_count) for laid in results})  # the last's, laid in parallel
     late = [c for c in chunks if c.late]
     # The opening pages and front matter, with the contents' page numbers (an index's: where it will
     # begin); then the indexes, which cite the front matter's pages too.
