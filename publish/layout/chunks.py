@@ -15,9 +15,9 @@ body is laid out by its own WeasyPrint process; what a chunk cannot know is set 
 
 The opening pages (half title, title, copyright, contents) and the front matter are laid out last,
 with the body's page numbers in the contents. A book's index (publish/index.py) is a `late` chunk,
-laid out after them, once the pages it cites (the front matter's too) are known. pikepdf assembles the pages, adding a blank page where a
-chunk ends on a right-hand page (as the single layout does before a chapter), merges the structure
-trees and named destinations, and rebuilds the outline. The chunks depend only on the book, never on
+laid out after them, once the pages it cites (the front matter's too) are known. pikepdf assembles
+the pages, adding a blank page where a chunk ends on a right-hand page (as the single layout does
+before a chapter), merges the structure trees and named destinations, and rebuilds the outline. The chunks depend only on the book, never on
 the number of processes: the PDF is the same whatever `--jobs` says.
 """
 
