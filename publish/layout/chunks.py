@@ -17,8 +17,9 @@ The opening pages (half title, title, copyright, contents) and the front matter 
 with the body's page numbers in the contents. A book's index (publish/index.py) is a `late` chunk,
 laid out after them, once the pages it cites (the front matter's too) are known. pikepdf assembles
 the pages, adding a blank page where a chunk ends on a right-hand page (as the single layout does
-before a chapter), merges the structure trees and named destinations, and rebuilds the outline. The chunks depend only on the book, never on
-the number of processes: the PDF is the same whatever `--jobs` says.
+before a chapter), merges the structure trees and named destinations, and rebuilds the outline. The
+chunks depend only on the book, never on the number of processes: the PDF is the same whatever
+`--jobs` says.
 """
 
 from __future__ import annotations
@@ -333,7 +334,9 @@ def _lay_out_late(doc: Document, late: list[Chunk], body: list[Chunk], results: 
         chunk = with_placeholders(chunk, html)
         body.append(chunk)
         entry, at = cached(cache, chunk, html, context), offset(chunk.index)
-        done = entry.laid(chunk.index, at) or _lay_out_cached(doc, chunk, entry, at, roots, timestamp, profile)
+        done = entry.laid(chunk.index, at)
+        if done is None:
+            done = _lay_out_cached(doc, chunk, entry, at, roots, timestamp, profile)
         padded[chunk.index] = _padded(done.page_count)
         laid.append(done)
     return laid
