@@ -80,16 +80,17 @@ def shift_headings(markup: str, by: int) -> str:
     return re.sub(r"<(/?)h([1-6])\b", lambda m: f"<{m[1]}h{min(int(m[2]) + by, 6)}", markup)
 
 
-def chapter_body(chapter: Chapter, fmt: str, starts: list[PageStart] = ()) -> str:
+def chapter_body(chapter: Chapter, fmt: str, starts: list[PageStart] = (), heading_shift: int = 1) -> str:
     """A chapter's body as a format shows it: for print, numbered blocks and footnotes in place; for
-    the others, note references and the print edition's page-break markers."""
+    the others, note references and the print edition's page-break markers (and on the web, headings
+    `heading_shift` levels down: under the book's title on the single page, none on a chapter's own)."""
     if fmt == "pdf":
         body = inline_footnotes(chapter.body, chapter.notes)
         for name, path in chapter.images.items():  # the layout reads images from their files
             body = body.replace(f'src="{name}"', f'src="{path.as_uri()}"')
         return number_blocks(body)
     body = insert_markers(noterefs(chapter.body, fmt), [s for s in starts if s.chapter == chapter.id], fmt)
-    return shift_headings(body, 1) if fmt == "html" else body
+    return shift_headings(body, heading_shift) if fmt == "html" else body
 
 
 def page_openings(starts: list[PageStart], fmt: str) -> dict[str, str]:
