@@ -82,7 +82,8 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
         files[f"{doc.slug}.epub"] = reproducible_zip(render_epub(doc, when), when)
     if "html" in formats:
         from publish.render.html import render_web
-        files.update({f"{doc.slug}/{name}": data for name, data in render_web(doc).items()})
+        downloads = tuple(fmt for fmt in ("pdf", "epub") if fmt in formats)
+        files.update({f"{doc.slug}/{name}": data for name, data in render_web(doc, downloads).items()})
     return files
 
 

@@ -75,7 +75,7 @@ class Preview:
         started = time.monotonic()
         try:
             document, found = load_document(state.root)
-            files = render_web(document)
+            files = render_web(document, downloads=())
             # The errors go before the new pages come: a page is never served fixed but flagged.
             state.errors, state.document = "", document
             for name, data in files.items():

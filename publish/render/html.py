@@ -25,15 +25,16 @@ TAGS = re.compile(r"<[^>]+>")
 BIBLIOREF = re.compile(r'<a href="#([^"]+)" role="doc-biblioref">')
 
 
-def render_web(doc: Document) -> dict[str, bytes]:
-    """The files of the web edition, by path relative to the book's web directory."""
+def render_web(doc: Document, downloads: tuple[str, ...] = ("pdf", "epub")) -> dict[str, bytes]:
+    """The files of the web edition, by path relative to the book's web directory; its pages link to
+    the `downloads` (the formats built beside it)."""
     tips = reference_tips(doc)
 
     def bodies(shift: int) -> dict[str, str]:
         return {chapter.id: with_reference_tips(chapter_body(chapter, "html", doc.page_map, shift), tips)
                 for chapter in doc.chapters}
 
-    common = {"canonical": canonical_url(doc), "json_ld": json_ld(doc)}
+    common = {"canonical": canonical_url(doc), "json_ld": json_ld(doc), "downloads": downloads}
     whole = render_template("html/book.html", doc.config.layouts, **context(doc, "html", bodies=bodies(1), **common))
     pages = render_pages(doc, context(doc, "html", bodies=bodies(0), **common))
     images = {name: path.read_bytes() for name, path in doc.images.items()}
