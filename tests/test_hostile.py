@@ -121,7 +121,7 @@ def test_no_script_handler_or_javascript_url_in_any_output(tmp_path: Path):
                 assert not attribute.lower().startswith("on"), (name, attribute)
                 assert not value.strip().lower().startswith(("javascript:", "data:")), (name, value)
     assert_epubcheck_clean(out / "book.epub")
-    page = (out / "book" / "index.html").read_text("utf-8")
+    page = (out / "book" / "all.html").read_text("utf-8")
     assert "&lt;/title&gt;&lt;script&gt;alert(6)&lt;/script&gt;" in page
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in page
     assert '-title">Chapter </h2>' in page  # the script and its text are gone from the heading

@@ -55,7 +55,7 @@ def test_any_manuscript_builds_or_fails_cleanly(tmp_path_factory, body: str, wit
         assert error.diagnostics.errors and all(str(d).count(": error: ") == 1 for d in error.diagnostics.errors)
         counter["failed"] += 1
         return
-    page = render_web(doc)["index.html"]
+    page = render_web(doc)["all.html"]
     epub = render_epub(doc, __import__("datetime").datetime(2024, 1, 1))
     for element in lxml.html.fromstring(page).iter():
         if element.tag == "script":  # the one data block allowed: the JSON-LD, with `<` escaped

@@ -4,6 +4,7 @@ previous/next links and the search box; every `#id` link pointed at the page tha
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -47,13 +48,13 @@ def page_name(part: str, taken: set[str]) -> str:
 def web_pages(doc: Document) -> list[WebPage]:
     """The pages in reading order: the entry page, each chapter, the References."""
     taken = {ENTRY, WHOLE}
-    pages = [WebPage(ENTRY, "title-page", doc.config.title, doc.config.title)]
+    pages = [WebPage(ENTRY, "title-page", doc.config.title, html.escape(doc.config.title))]
     for chapter in doc.chapters:
         pages.append(WebPage(page_name(chapter.id, taken), chapter.id, chapter.title.text, chapter.title.html,
                              [(h.id, h.html) for h in chapter.headings if h.level == 2]))
     if doc.references:
         pages.append(WebPage(page_name("references", taken), "references", doc.references_title,
-                             doc.references_title))
+                             html.escape(doc.references_title)))
     return pages
 
 

@@ -24,14 +24,20 @@
     var bundle = new URL(box.getAttribute("data-bundle"), window.location.href).pathname;
     new window.PagefindUI({
       element: "#search", bundlePath: bundle, showImages: false, showSubResults: true,
-      highlightParam: "highlight", resetStyles: false,
-      processResult: function (result) {
-        if (result.meta && result.meta.book && result.meta.title !== result.meta.book) {
-          result.meta.title = result.meta.title + " — " + result.meta.book;
-        }
-        return result;
-      }
+      highlightParam: "highlight", resetStyles: false
     });
+    var input = box.querySelector("input");
+    if (input) input.setAttribute("aria-label", input.getAttribute("placeholder") || "Search");
+  }
+
+  // On a wide screen the sidebar is open (the stylesheet shows it there even closed, without a script).
+  function sidebar() {
+    var details = document.getElementById("sidebar");
+    if (!details || !window.matchMedia) return;
+    var wide = window.matchMedia("(min-width: 60em)");
+    function follow() { if (wide.matches) details.open = true; }
+    follow();
+    if (wide.addEventListener) wide.addEventListener("change", follow);
   }
 
   function normal(text) {
@@ -44,7 +50,9 @@
     var text = document.querySelector("main article");
     if (!terms.length || !text) return;
     var phrase = normal(terms.join(" "));
-    var blocks = Array.prototype.slice.call(text.querySelectorAll(BLOCKS));
+    var blocks = Array.prototype.filter.call(text.querySelectorAll(BLOCKS), function (block) {
+      return !block.closest("[hidden]");
+    });
     function holding(words) {
       // The innermost block holding the words: no block inside it holds them too.
       return blocks.find(function (block) {
@@ -62,6 +70,7 @@
 
   function start() {
     remember();
+    sidebar();
     search();
     showFound();
   }
