@@ -170,6 +170,17 @@ def test_search_index_is_built_in_the_books_language(dist: Path, chaptered: Path
         "en": sum(len(book_pages(dist, slug)) - 1 for slug in BOOKS)}
 
 
+def test_search_index_is_the_same_bytes_from_the_same_pages(chaptered: Path):
+    """Pagefind indexes the built pages again, in this process, to the very files the build wrote."""
+    from publish.render.search import search_index
+
+    pages = {p.relative_to(chaptered).as_posix(): p.read_bytes() for p in chaptered.glob("*/*.html")}
+    written = {p.relative_to(chaptered).as_posix(): p.read_bytes()
+               for p in (chaptered / "pagefind").rglob("*") if p.is_file()}
+    assert search_index(pages) == written
+    assert any(name.startswith("pagefind/fragment/") for name in written)
+
+
 @pytest.fixture(scope="module")
 def server(chaptered: Path) -> Iterator[str]:
     """The build served over HTTP on 127.0.0.1 (Pagefind fetches its index, which file:// refuses)."""

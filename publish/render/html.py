@@ -9,11 +9,11 @@ import re
 
 from publish.fonts import SHIPPED, Typeface, font_face_css, published_fonts, shipped_css
 from publish.model import Document
+from publish.paths import STYLES
 from publish.render import context, render_template, typefaces
 from publish.render.cover import web_covers
 from publish.render.markup import chapter_body
 from publish.render.webpages import WHOLE, render_pages
-from publish.paths import STYLES
 from publish.stylesheets import Stylesheet, screen_stylesheets
 
 SCRIPTS = STYLES / "js"

@@ -1,4 +1,5 @@
-"""Per-format shaping of the model's XHTML: note references, footnotes inline for print, heading levels."""
+"""Per-format shaping of the model's XHTML: note references, footnotes inline for print, heading levels,
+links between the files of an edition in parts (EPUB, web)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from publish.model import Chapter, Document, Note, PageStart
 from publish.render.pagemap import insert_markers, number_blocks, opening_markers
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
+LINK = re.compile(r'href="#([^"]+)"')
+ID = re.compile(r'\bid="([^"]+)"')
 
 
 def _fragment(markup: str) -> etree._Element:
@@ -118,3 +121,25 @@ def references_body(doc: Document, fmt: str) -> str:
     if fmt == "pdf":
         return markup
     return insert_markers(markup, [s for s in doc.page_map if s.chapter == "references"], fmt)
+
+
+def link_across_files(files: dict[str, str], lead: dict[str, str] | None = None) -> None:
+    """Rewrite `#id` links whose target lives in another file of the edition to `file#id`; a link to
+    the part a file shows (`lead`: file -> the part's id) becomes the bare file name."""
+    home: dict[str, str] = {}
+    for name, markup in files.items():
+        for ident in ID.findall(markup):
+            home.setdefault(ident, name)
+    parts = {part: name for name, part in (lead or {}).items()}
+    for name, markup in files.items():
+        own = set(ID.findall(markup))
+
+        def target(m: re.Match[str], own: set[str] = own) -> str:
+            ident = m[1]
+            if ident in own or ident not in home:
+                return m[0]
+            if parts.get(ident):
+                return f'href="{parts[ident]}"'
+            return f'href="{home[ident]}#{ident}"'
+
+        files[name] = LINK.sub(target, markup)

@@ -9,9 +9,8 @@ import re
 from dataclasses import dataclass, field
 
 from publish.model import Document
+from publish.render.markup import link_across_files
 
-LINK = re.compile(r'href="#([^"]+)"')
-ID = re.compile(r'\bid="([^"]+)"')
 NOT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # File names the web edition's directory holds besides its pages.
 RESERVED = {"index", "all", "assets", "pagefind"}
@@ -61,28 +60,6 @@ def web_pages(doc: Document) -> list[WebPage]:
 def neighbours(pages: list[WebPage], n: int) -> tuple[WebPage | None, WebPage | None]:
     """The pages before and after the n-th, in reading order."""
     return (pages[n - 1] if n > 0 else None), (pages[n + 1] if n + 1 < len(pages) else None)
-
-
-def link_across_files(files: dict[str, str], lead: dict[str, str] | None = None) -> None:
-    """Rewrite `#id` links whose target lives in another file of the edition to `file#id`; a link to
-    the part a file shows (`lead`: file -> the part's id) becomes the bare file name."""
-    home: dict[str, str] = {}
-    for name, markup in files.items():
-        for ident in ID.findall(markup):
-            home.setdefault(ident, name)
-    parts = {part: name for name, part in (lead or {}).items()}
-    for name, markup in files.items():
-        own = set(ID.findall(markup))
-
-        def target(m: re.Match[str], own: set[str] = own) -> str:
-            ident = m[1]
-            if ident in own or ident not in home:
-                return m[0]
-            if parts.get(ident):
-                return f'href="{parts[ident]}"'
-            return f'href="{home[ident]}#{ident}"'
-
-        files[name] = LINK.sub(target, markup)
 
 
 def render_pages(doc: Document, values: dict[str, object], search_bundle: str = "../pagefind/") -> dict[str, bytes]:
