@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 import pytest
 
-from tests.conftest import BOOKS, TOY_BIBLIOGRAPHY, run_publish, write_book
-from tests.test_web import CHROMIUM, CHROMIUM_FLAGS
+from tests.conftest import BOOKS
+from tests.test_web import CHROMIUM, CHROMIUM_FLAGS, web_edition
 
 PHRASE = "les horlogers de Besançon"  # in the third chapter only
 CHAPTERS = {
@@ -61,19 +61,19 @@ CHAPTERS = {
 
         Le dernier mot.
         """,
+    "index.md": """\
+        # Index {.back}
+
+        Un chapitre dont l'id, « index », est le nom de la page d'entrée.
+        """,
 }
 CONFIG = "title: Livre en chapitres\nlanguage: fr\nauthor: [{name: Anne Autrice, role: author}]\n"
 
 
 @pytest.fixture(scope="module")
 def chaptered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small French book of five chapters and a reference list, its web edition built."""
-    base = tmp_path_factory.mktemp("chaptered")
-    root = write_book(base / "livre", CHAPTERS, CONFIG, TOY_BIBLIOGRAPHY)
-    out = base / "out"
-    result = run_publish("build", root, "--out", out, "--format", "html", cwd=base)
-    assert result.code == 0, result.stderr
-    return out
+    """A small French book of six chapters and a reference list, its web edition built."""
+    return web_edition(tmp_path_factory, "livre", CHAPTERS, CONFIG)
 
 
 def book_pages(out: Path, slug: str) -> list[Path]:
@@ -107,7 +107,8 @@ def test_one_page_per_chapter(dist: Path, chaptered: Path):
         assert entry.xpath("//section[@id='title-page']") and entry.xpath("//nav[@id='contents']")
     titles = [title for _, title in sections(chaptered / "livre" / "all.html")]
     assert titles == ["Avant-propos", "Premier chapitre", "Deuxième chapitre", "Troisième chapitre", "Postface",
-                      "References"]
+                      "Index", "References"]
+    assert [p.name for p in book_pages(chaptered, "livre")][-2:] == ["index-page.html", "references.html"]
 
 
 def ids_and_links(page: Path) -> tuple[set[str], list[str]]:
