@@ -155,7 +155,11 @@ class Document:
         for chapter in self.chapters:
             found.update([chapter.id, chapter.title.id] + [h.id for h in chapter.headings])
             found.update(re.findall(r'\bid="([^"]+)"', chapter.body))
+            for note in chapter.notes:
+                found.update([note.id, note.ref_id, *re.findall(r'\bid="([^"]+)"', note.html)])
         found.update(reference.id for reference in self.references)
+        # A cited work's entry, also before the citations are formatted (`publish check`).
+        found.update(f"ref-{key}" for citation in self.citations for key in citation.keys)
         return found
 
     @property

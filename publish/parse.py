@@ -142,9 +142,6 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
         del first.attrib["class"]
     assign_ids(root, used_ids, source, found)
     images = _images(root, source, allowed, found)
-    for link in root.iter("a"):  # a link to a local file means nothing to a reader elsewhere
-        if link.get("href", "").lower().startswith("file:"):
-            del link.attrib["href"]
     notes = _notes(root, source, notes_before, found)
     _well_nested(root)
     title = _heading(first)

@@ -8,6 +8,7 @@ from publish.bibliography import check_citations, check_style, is_note_style, lo
 from publish.book import Book
 from publish.conventions import place_conventions
 from publish.diagnostics import Diagnostics
+from publish.links import resolve_links
 from publish.model import Chapter, Citation, Document
 from publish.parse import parse_book
 
@@ -57,6 +58,7 @@ def resolve_book(book: Book, format_citations: bool = True) -> tuple[Document, D
     for chapter in chapters:
         _fill_citations(chapter, by_id)
     document = Document(book.slug, book.config, chapters, citations, references)
+    resolve_links(document, {source.path: source.text for source in book.chapters}, found, format_citations)
     place_conventions(document)
     return document, found
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import textwrap
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -82,26 +82,34 @@ def _block(draw, lines, font, top: int, fill, spacing: float) -> int:
 
 
 def render_cover(doc: Document) -> bytes:
+    """The generated cover as PNG. Both e-book editions carry it, so the last few are kept, by
+    everything the cover shows (a PNG of this size takes about a quarter of a second)."""
     config = doc.config
-    face = body_typeface(config.fonts)
-    ground, ink, accent = palette(doc)
+    return _generated(body_typeface(config.fonts), palette(doc), config.tagline, config.title,
+                      config.subtitle, byline(doc))
+
+
+@lru_cache(maxsize=8)
+def _generated(face: Typeface, colours: tuple[tuple[int, int, int], ...], tagline: str, title: str,
+               subtitle: str, credit: str) -> bytes:
+    ground, ink, accent = colours
     image = Image.new("RGB", (WIDTH, HEIGHT), ground)
     draw = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN
-    draw.rectangle([MARGIN // 2, MARGIN // 2, WIDTH - MARGIN // 2, HEIGHT - MARGIN // 2], outline=accent, width=6)
+    edge = MARGIN // 2
+    draw.rectangle([edge, edge, WIDTH - edge, HEIGHT - edge], outline=accent, width=6)
     top = 330
-    if config.tagline:
+    if tagline:
         font = _font(face, 400, "normal", 52)
-        top = _block(draw, _lines(draw, config.tagline.upper(), font, inner), font, top, accent, 1.35) + 90
-    size = 150 if len(config.title) < 30 else 118 if len(config.title) < 70 else 96
+        top = _block(draw, _lines(draw, tagline.upper(), font, inner), font, top, accent, 1.35) + 90
+    size = 150 if len(title) < 30 else 118 if len(title) < 70 else 96
     title_font = _font(face, 700, "normal", size)
-    top = _block(draw, _lines(draw, config.title, title_font, inner), title_font, top, ink, 1.12) + 70
+    top = _block(draw, _lines(draw, title, title_font, inner), title_font, top, ink, 1.12) + 70
     draw.line([(WIDTH // 2 - 140, top), (WIDTH // 2 + 140, top)], fill=accent, width=6)
     top += 90
-    if config.subtitle:
+    if subtitle:
         font = _font(face, 400, "italic", 70)
-        _block(draw, _lines(draw, config.subtitle, font, inner), font, top, ink, 1.25)
-    credit = byline(doc)
+        _block(draw, _lines(draw, subtitle, font, inner), font, top, ink, 1.25)
     if credit:
         font = _font(face, 400, "normal", 64)
         lines = [line for part in credit.split(", ") for line in _lines(draw, part, font, inner)]
@@ -126,15 +134,18 @@ WEB_WIDTHS = (200, 400)  # the catalogue's cover at one and two device pixels pe
 
 def web_covers(doc: Document) -> dict[str, bytes]:
     """The cover for the web edition's directory: whole, as the EPUB carries it (`cover.png`, or the
-    book's own `cover.jpg`), and as
-    JPEG thumbnails of WEB_WIDTHS pixels (`cover-200.jpg`, `cover-400.jpg`) for the catalogue and the
-    feeds. Same input, same bytes."""
-    whole = cover_image(doc)[2]  # the book's own cover, else the generated one
+    book's own `cover.jpg`), and as JPEG thumbnails of WEB_WIDTHS pixels (`cover-200.jpg`,
+    `cover-400.jpg`) for the catalogue and the feeds. Same input, same bytes."""
+    return dict(_web_covers(cover_image(doc)[2]))  # the book's own cover, else the generated one
+
+
+@lru_cache(maxsize=8)
+def _web_covers(whole: bytes) -> tuple[tuple[str, bytes], ...]:
     image = Image.open(io.BytesIO(whole))
-    files = {f"cover.{'jpg' if image.format == 'JPEG' else image.format.lower()}": whole}
+    files = [(f"cover.{'jpg' if image.format == 'JPEG' else image.format.lower()}", whole)]
     for width in WEB_WIDTHS:
         small = image.convert("RGB").resize((width, round(width * image.height / image.width)), Image.LANCZOS)
         out = io.BytesIO()
         small.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
-        files[f"cover-{width}.jpg"] = out.getvalue()
-    return files
+        files.append((f"cover-{width}.jpg", out.getvalue()))
+    return tuple(files)

@@ -10,6 +10,7 @@ EPUB beside the faces all the same, and the copyright page names it.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -68,7 +69,15 @@ def embed(typefaces: Iterable[Typeface], mode: str, characters: set[str]) -> lis
 
 def subset_face(path: Path, characters: set[str]) -> bytes:
     """The face in `path` subset to `characters` and written as WOFF2. Same input, same bytes: the
-    subsetter is deterministic and the face's timestamps are kept as they are."""
+    subsetter is deterministic and the face's timestamps are kept as they are. A subset takes about a
+    quarter of a second a face, so the last few are kept for a process that builds again (`serve`, a
+    press's books in one face): by the file's identity and the characters."""
+    stat = path.stat()
+    return _subset(path.resolve(), stat.st_mtime_ns, stat.st_size, frozenset(characters))
+
+
+@functools.lru_cache(maxsize=16)
+def _subset(path: Path, _mtime: int, _size: int, characters: frozenset[str]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
