@@ -291,7 +291,7 @@ def _check_value(key: str, value: Any) -> Any:
         return _check_epub(value)
     if key in ("print", "proof"):
         try:
-            return print_settings(value) if key == "print" else proof_settings(value)
+            return print_settings(value) if key == "print" else proof_settings(value, _proof_rule_ids(value))
         except ValueError as error:
             raise _Invalid(str(error)) from None
     if key in ("cover", "css", "fonts", "layouts"):
@@ -325,6 +325,14 @@ def _check_identifier(value: Any) -> str:
     if value.startswith("isbn:") and not isbn_valid(value[5:]):
         raise _Invalid(f"'{value[5:]}' is not a valid ISBN (its check digit is wrong)")
     return value
+
+
+def _proof_rule_ids(value: Any) -> list[str]:
+    """The proof's rule ids, when the `proof:` settings name rules to ignore (loading the rules)."""
+    if not isinstance(value, dict) or "ignore" not in value:
+        return []
+    from publish.proof import rule_ids
+    return rule_ids()
 
 
 def _check_fallback_fonts(value: Any) -> list[str]:

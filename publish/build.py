@@ -15,11 +15,15 @@ from publish import output, resources
 from publish.book import load_book
 from publish.cache import book_key
 from publish.diagnostics import Diagnostics, ManuscriptError
+from publish.layout import LayoutCache, paginate
+from publish.layout.store import DEFAULT_LIMIT, cache_dir
 from publish.model import Document
-from publish.output import reproducible_zip, source_date
+from publish.output import source_date
 from publish.press import find_press
+from publish.render import FORMATS, Edition, Rendered, renderer
+from publish.workers import worker_context
 
-FORMATS = ("pdf", "epub", "html")
+__all__ = ["FORMATS", "build", "build_book", "load_document"]
 
 
 @dataclass
@@ -31,6 +35,7 @@ class BookBuild:
     key: str = ""
     document: Document | None = None
     files: dict[str, bytes] = field(default_factory=dict)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # the manifest's facts of each file
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     cached: bool = False
     pages: int = 0
@@ -57,41 +62,32 @@ def load_document(root: Path, allow_remote: bool = False) -> tuple[Document, Dia
 
 
 def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datetime.datetime,
-                profile: str = "default", workers: int = 1) -> dict[str, bytes]:
-    """Every requested output of one book, in memory, by path relative to the output directory. The
-    profile says what the PDF is for (see `publish.render.pdf.PROFILES`); `printer` adds the cover. A
-    long book's print layout uses `workers` processes."""
-    from publish.render import pdf
-
-    profile = pdf.book_profile(profile, doc)
-    files: dict[str, bytes] = {}
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    # The print layout, made once: the PDF is written from it, and the EPUB and the web edition take
-    # their print page numbers from it.
+                profile: str = "default", workers: int = 1, cache: LayoutCache | None = None) -> Rendered:
+    """Every requested output of one book, in memory, by path relative to the output directory, with
+    their manifest facts. The print layout is made once (from the layout cache as far as it can be, on
+    `workers` processes): every renderer receives it. The profile says what the PDF is for (see
+    `publish.layout.printed.PROFILES`)."""
+    renderers = [renderer(name) for name in formats]
     fetched = any(path.is_relative_to(resources.REMOTE_CACHE) for path in doc.images.values())
     roots = resources.roots(root, allow_remote=fetched, cleaned=True)
-    printed, doc.page_map, doc.page_count = pdf.print_edition(doc, roots, stamp, profile, workers,
-                                                              want_pdf="pdf" in formats)
-    if printed is not None:
-        files[f"{doc.slug}.pdf"] = printed
-        if pdf.for_printer(profile):
-            from publish.render.printcover import render_print_cover
-            files[f"{doc.slug}-cover.pdf"] = render_print_cover(doc, stamp, profile)
-    if "epub" in formats:
-        from publish.render.epub import render_epub
-        files[f"{doc.slug}.epub"] = reproducible_zip(render_epub(doc, when), when)
-    if "html" in formats:
-        from publish.render.html import render_web
-        downloads = tuple(fmt for fmt in ("pdf", "epub") if fmt in formats)
-        files.update({f"{doc.slug}/{name}": data for name, data in render_web(doc, downloads).items()})
-    return files
+    laid = paginate(doc, roots, when.strftime("%Y-%m-%dT%H:%M:%SZ"), profile, workers,
+                    want_pdf=any(r.prints for r in renderers), cache=cache)
+    doc.page_map, doc.page_count, doc.print_warnings = laid.page_map, laid.page_count, laid.warnings
+    rendered = Rendered()
+    for each in renderers:
+        made = each.render(doc, Edition(laid, when, cache))
+        for name in made.files:
+            made.facts.setdefault(name, {})["format"] = each.name
+        rendered.update(made)
+    return rendered
 
 
 def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote: bool = False,
-               when: datetime.datetime | None = None, profile: str = "default", workers: int = 1) -> BookBuild:
+               when: datetime.datetime | None = None, profile: str = "default", workers: int = 1,
+               cache: LayoutCache | None = None) -> BookBuild:
     """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process, so
     everything it depends on comes in its arguments (`when`: the build's date, fixed by the caller)."""
-    return render_loaded(load_book_build(root, key, allow_remote), formats, when, profile, workers)
+    return render_loaded(load_book_build(root, key, allow_remote), formats, when, profile, workers, cache)
 
 
 def load_book_build(root: Path, key: str = "", allow_remote: bool = False) -> BookBuild:
@@ -108,14 +104,15 @@ def load_book_build(root: Path, key: str = "", allow_remote: bool = False) -> Bo
 
 
 def render_loaded(result: BookBuild, formats: tuple[str, ...], when: datetime.datetime | None = None,
-                  profile: str = "default", workers: int = 1) -> BookBuild:
+                  profile: str = "default", workers: int = 1, cache: LayoutCache | None = None) -> BookBuild:
     """The second half of `build_book`: every output of a loaded book (nothing for one that failed)."""
     if result.document is None:
         return result
     started = time.monotonic()
     try:
-        result.files = render_book(result.document, result.root.resolve(), formats,
-                                   when or source_date(result.root), profile, workers)
+        rendered = render_book(result.document, result.root.resolve(), formats,
+                               when or source_date(result.root), profile, workers, cache)
+        result.files, result.facts = rendered.files, rendered.facts
         result.pages, result.words = result.document.page_count, result.document.word_count
         for path, line, message in result.document.print_warnings:
             result.diagnostics.warning(path, message, line, rule="image-resolution")
@@ -148,14 +145,28 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
                 results[root] = BookBuild(root, key=key, cached=True)
             else:
                 todo[root] = key
-        for result in _run(todo, formats, jobs, allow_remote, executor, profile, out):
+        cache = layout_cache(out, books, read=not force)
+        for result in _run(todo, formats, jobs, allow_remote, executor, profile, out, cache):
             results[result.root] = result
             report("built" if result.ok else "failed", result)
+        if todo:
+            cache.prune()
         for result in results.values():
             if result.cached:
                 report("unchanged", result)
         _commit([results[root] for root in books], out, formats, manifest, profile)
     return [results[root] for root in books]
+
+
+def layout_cache(out: Path, books: list[Path], read: bool = True) -> LayoutCache:
+    """The layout cache beside `out`, bounded by publish.yaml's `cache_size` (the press of the first
+    book; 1 GB without one). `read=False` (`--force`): laid out again, and the cache refreshed."""
+    press = None
+    try:
+        press = find_press(books[0]) if books else None
+    except ManuscriptError:
+        pass  # the book's build reports it
+    return LayoutCache(cache_dir(out), press.cache_size if press else DEFAULT_LIMIT, read=read)
 
 
 def _same_slugs(books: list[Path]) -> dict[Path, BookBuild]:
@@ -176,7 +187,8 @@ def _same_slugs(books: list[Path]) -> dict[Path, BookBuild]:
 
 
 def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remote: bool,
-         executor: str = "local", profile: str = "default", out: Path = Path("dist")) -> Iterator[BookBuild]:
+         executor: str = "local", profile: str = "default", out: Path = Path("dist"),
+         cache: LayoutCache | None = None) -> Iterator[BookBuild]:
     """Each book built by `build_book` through a concurrent.futures Executor: in this process for one
     job, a process pool for more, or the workers of a Dask cluster (`dask://HOST:PORT`)."""
     from concurrent.futures import as_completed
@@ -185,7 +197,7 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
         if pool is None:
             # One book at a time here: a long one may lay out its chapters on every core.
             for root, key in todo.items():
-                yield build_book(root, formats, key, allow_remote, source_date(root, (out,)), profile, jobs)
+                yield build_book(root, formats, key, allow_remote, source_date(root, (out,)), profile, jobs, cache)
             return
         if executor == "local":
             # The fork server is importing WeasyPrint meanwhile (see _executor): this process loads and
@@ -196,10 +208,12 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
                 if loaded.document is None:  # its diagnostics say why; nothing to render
                     failed.append(loaded)
                 else:
-                    futures.append(pool.submit(render_loaded, loaded, formats, source_date(root, (out,)), profile))
+                    futures.append(pool.submit(render_loaded, loaded, formats, source_date(root, (out,)), profile,
+                                               1, cache))
             yield from failed
         else:  # a cluster's workers read the books themselves
-            futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root, (out,)), profile)
+            futures = [pool.submit(build_book, root, formats, key, allow_remote, source_date(root, (out,)), profile,
+                                   1, cache)
                        for root, key in todo.items()]
         for future in as_completed(futures):
             yield future.result()
@@ -222,30 +236,13 @@ def _executor(spec: str, workers: int) -> Iterator[Any]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    context = _worker_context()
+    context = worker_context()
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()  # its preloading starts now, not at the first task
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield pool
-
-
-# What every worker needs, loaded once by the fork server each worker is forked from (a fresh interpreter
-# importing WeasyPrint and the rest takes 0.7 s, once per worker with "spawn"): see publish/preload.py.
-PRELOAD = ["publish.preload"]
-
-
-def _worker_context() -> Any:
-    """The multiprocessing context for local workers: a fork server with the heavy modules preloaded
-    (never a plain fork of this process, which may hold threads and locks), else spawn."""
-    import multiprocessing
-
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    return context
 
 
 def _fresh(manifest: dict[str, Any], slug: str, key: str, out: Path) -> bool:
@@ -276,7 +273,7 @@ def _commit(results: list[BookBuild], out: Path, formats: tuple[str, ...], manif
                 if artifact["path"] not in result.files and artifact["format"] in formats:
                     staging.remove(artifact["path"])
             manifest["books"][result.root.name] = _manifest_entry(result, profile)
-        if "html" in formats:
+        if any(renderer(name).catalogued for name in formats):
             catalogue = _catalogue(results, out, manifest)
             for name, data in catalogue.items():
                 staging.add(name, data)
@@ -295,22 +292,8 @@ def _manifest_entry(result: BookBuild, profile: str) -> dict[str, Any]:
     assert doc is not None
     artifacts = []
     for name, data in sorted(result.files.items()):
-        fmt = "html" if "/" in name else name.rsplit(".", 1)[-1]
-        artifact: dict[str, Any] = {"path": name, "format": fmt, "size": len(data), "sha256": output.sha256(data),
-                                    "validators": []}
-        if fmt == "pdf":
-            from publish.render.pdf import PROFILES, book_profile, for_printer
-            profile = book_profile(profile, doc)
-            artifact["profile"] = profile
-            if name.endswith("-cover.pdf"):
-                artifact["role"] = "cover"
-                if doc.config.print.paper:
-                    artifact["paper"] = doc.config.print.paper  # the spine's stock, for the preflight
-            else:  # the printer's copy is padded to an even number of pages
-                artifact["pages"] = result.pages + result.pages % 2 if for_printer(profile) else result.pages
-                artifact["variant"] = PROFILES[profile] or "pdf-1.7"
-        if name.endswith((".pdf", ".epub", "/all.html")) and not name.endswith("-cover.pdf"):
-            artifact["words"] = result.words
+        artifact: dict[str, Any] = {"path": name, "size": len(data), "sha256": output.sha256(data),
+                                    "validators": [], **result.facts[name]}
         artifacts.append(artifact)
     return {"key": result.key, "title": doc.config.title, "version": doc.config.version, "artifacts": artifacts}
 
@@ -334,7 +317,7 @@ def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any]) ->
             web_pages |= {a["path"]: (out / a["path"]).read_bytes() for a in artifacts if a["path"].endswith(".html")}
         else:
             continue
-        pages = next((a.get("pages", 0) for a in artifacts if a["path"] == f"{doc.slug}.pdf"), 0)
+        pages = next((a["pages"] for a in artifacts if "pages" in a and a.get("role") != "cover"), 0)
         listings.append(Listing(doc, {a["path"]: a["size"] for a in artifacts}, pages, source_date(result.root)))
     if not listings:
         return {}

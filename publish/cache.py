@@ -55,7 +55,15 @@ def _tree_digest(root: Path, pattern: str, outside: tuple[Path, ...] = ()) -> st
 
 
 def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    """A file's SHA-256 ("" for none), read again only when its size or modification time has changed."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return ""
+    signature = (path, stat.st_mtime_ns, stat.st_size)
+    if signature not in _digests:
+        _digests[signature] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    return _digests[signature]
 
 
 def _yaml(path: Path) -> object:
@@ -86,7 +94,7 @@ def _design_digest(config: BookConfig) -> str:
     files += [face.print_file for typeface in config.fonts.values() for face in typeface.faces]
     digest = hashlib.sha256()
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(path.name.encode() + b"\0" + _file_digest(path).encode())
     if config.layouts:
         digest.update(_tree_digest(config.layouts, "*").encode())
     return digest.hexdigest()

@@ -9,10 +9,13 @@ import subprocess
 import unicodedata
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from publish.book import ChapterSource
 from publish.diagnostics import Diagnostics, position
 from publish.fonts import MONO, Typeface
+
+if TYPE_CHECKING:  # book.py calls this module: it may not import book.py back
+    from publish.book import ChapterSource
 
 NOT_DRAWN = {"Cc", "Cf", "Zl", "Zp"}  # controls and format characters (zero-width joiners, marks of direction)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from publish.book import BookConfig
+if TYPE_CHECKING:
+    from publish.book import BookConfig
 
 EDITORIAL_KINDS = ("insert", "omission", "sic", "note")
 
@@ -110,6 +113,19 @@ class PageStart:
         return roman_numeral(self.number) if self.front else str(self.number)
 
 
+class PageMap(list):
+    """The print layout as a value: the PageStart of each printed page, in order (a list, as before),
+    and the printed page of every id the layout placed (`anchors`: id -> page label)."""
+
+    def __init__(self, starts: Iterable[PageStart] = (), anchors: dict[str, str] | None = None) -> None:
+        super().__init__(starts)
+        self.anchors = dict(anchors or {})
+
+    def page_of(self, anchor: str) -> str | None:
+        """The printed page (`ix`, `9`) on which the element with id `anchor` begins, or None."""
+        return self.anchors.get(anchor)
+
+
 def roman_numeral(number: int) -> str:
     """`number` in lower-case roman numerals (1 -> i, 14 -> xiv)."""
     digits = []
@@ -130,7 +146,7 @@ class Document:
     citations: list[Citation]
     references: list[Reference] = field(default_factory=list)
     references_title: str = "References"
-    page_map: list[PageStart] = field(default_factory=list)
+    page_map: list[PageStart] = field(default_factory=PageMap)
     page_count: int = 0
     print_warnings: list[tuple[Path, int, str]] = field(default_factory=list)  # the layout's (file, line, message)
 
@@ -168,3 +184,15 @@ class Document:
 
     def contributors(self, *roles: str) -> list[str]:
         return [c.name for c in self.config.author if c.role in roles]
+
+
+@dataclass
+class Layout:
+    """The print edition laid out: where each printed page begins and on which page every id is, how
+    many pages, the finished PDF (when asked for), the profile it was made for, and its warnings."""
+
+    page_map: PageMap
+    page_count: int
+    pdf: bytes | None = None
+    profile: str = "default"
+    warnings: list[tuple[Path, int, str]] = field(default_factory=list)

@@ -1,6 +1,6 @@
 """What the fork server that local workers are forked from loads once, so that no worker pays for it:
 the heavy modules, and the hyphenation patterns a book in plain `en` uses (American: see
-`publish.render.pdf.hyphenation_language`; 0.05 s to parse). Anything else is loaded by the worker that
+`publish.layout.printed.hyphenation_language`; 0.05 s to parse). Anything else is loaded by the worker that
 needs it: whatever is loaded here delays every worker's start."""
 
 from __future__ import annotations

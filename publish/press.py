@@ -14,10 +14,12 @@ from publish.diagnostics import Diagnostics
 from publish.files import Positions, parse_yaml, read_text
 
 PRESS_FILE = "publish.yaml"
-KEYS = ("books", "output", "catalogue", "base_url", "defaults")
+KEYS = ("books", "output", "catalogue", "base_url", "defaults", "cache_size")
 CATALOGUE_KEYS = ("title",)
 # Without a repository around the book, publish.yaml is looked for this many directories above it.
 LEVELS_WITHOUT_GIT = 2
+CACHE_SIZE = 1 << 30  # the layout cache's default bound: 1 GB
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)b?\s*$", re.IGNORECASE)
 BASE_URL = re.compile(r"^https?://[^\s/?#<>\"'`]+(/[^\s<>\"'`]*)?$")
 
 
@@ -31,6 +33,7 @@ class Press:
     catalogue_title: str = ""
     base_url: str = ""
     defaults: dict[str, Any] = field(default_factory=dict)
+    cache_size: int = CACHE_SIZE  # bytes the layout cache (.publish-cache/ beside the output) may hold
     positions: Positions = field(default_factory=dict)
     literals: dict[Any, str] = field(default_factory=dict)
 
@@ -111,11 +114,28 @@ def _set(press: Press, key: str, value: Any) -> str:
         if not isinstance(value, str) or not BASE_URL.match(value.strip()):
             return f"'{value}' is not an http(s) URL (e.g. https://example.org/books/)"
         press.base_url = value.strip()
+    elif key == "cache_size":
+        size = parse_size(value)
+        if size is None:
+            return f"'{value}' is not a size (e.g. 500 MB, 2 GB, or a number of bytes)"
+        press.cache_size = size
     elif key == "defaults":
         if not isinstance(value, dict):
             return "expected a map of book.yaml keys to the values every book inherits"
         press.defaults = value
     return ""
+
+
+def parse_size(value: Any) -> int | None:
+    """A size in bytes from a number of bytes or text such as `500 MB` or `2GB` (powers of 1024)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    match = SIZE.match(value) if isinstance(value, str) else None
+    if not match:
+        return None
+    return int(float(match.group(1)) * 1024 ** " kmgt".index((match.group(2) or " ").lower()))
 
 
 def _near(key: object, known: tuple[str, ...] | list[str]) -> str:

@@ -1,5 +1,6 @@
-"""The preview server: web editions built into a temporary directory, rebuilt when a book's files change,
-served on 127.0.0.1 to pages that reload themselves and show manuscript errors as an overlay."""
+"""The preview server: web editions and print editions (PDF) built into a temporary directory, rebuilt
+when a book's files change (the print edition from the layout cache, so only what changed is laid out
+again), served on 127.0.0.1 to pages that reload themselves and show manuscript errors as an overlay."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from publish.diagnostics import ManuscriptError
+from publish.layout.store import LayoutCache
 from publish.model import Document
 from publish.output import write_atomic
 from publish.render import STYLES
@@ -41,6 +43,10 @@ background:rgb(20 20 20 / 0.94);color:#ffd7d7;font:14px/1.5 ui-monospace,monospa
 <h2 style="color:#fff;font:bold 18px/1.3 sans-serif">publish: the manuscript has errors</h2>
 <pre style="white-space:pre-wrap">{text}</pre>
 <p style="color:#ccc">The page reloads when the files are saved again.</p></div>"""
+# The print edition's page: the PDF in the browser's viewer, reloaded with the rest on each build.
+PRINT_PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/><title>{title} (print edition)</title>'
+              '</head><body style="margin:0"><embed src="../{slug}.pdf?build={version}" type="application/pdf" '
+              'style="width:100%;height:100vh;border:0"/></body></html>')
 BLANK_PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/><title>{title}</title></head>'
               "<body></body></html>")
 
@@ -62,12 +68,14 @@ class Preview:
     books: dict[str, BookState]
     version: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    cache: LayoutCache | None = None  # the print layouts of this session, chapter by chapter
 
     def log(self, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     def rebuild(self, slug: str) -> None:
-        """Build one book's web edition into `out`; a manuscript error is kept for the overlay and printed."""
+        """Build one book's web edition into `out`, then its print edition and the web edition again with
+        the print page numbers; a manuscript error is kept for the overlay and printed."""
         from publish.build import load_document
         from publish.render.html import render_web
 
@@ -75,21 +83,48 @@ class Preview:
         started = time.monotonic()
         try:
             document, found = load_document(state.root)
-            files = render_web(document, downloads=())
+            files = render_web(document)  # at once, without page numbers: the layout follows
             # The errors go before the new pages come: a page is never served fixed but flagged.
             state.errors, state.document = "", document
-            for name, data in files.items():
-                write_atomic(self.out / slug / name, data)
+            self._write(slug, files)
             for warning in sorted(set(found.items)):
                 self.log(str(warning))
+            self._print_edition(slug, document)
             self.log(f"publish serve: built {slug} in {time.monotonic() - started:.1f} s")
         except ManuscriptError as error:
             state.errors = "\n".join(str(d) for d in sorted(set(error.diagnostics.items)))
             self.log(state.errors)
             self.log(f"publish serve: {slug} has errors; showing them in the page")
         self._catalogue()
+        self._bump()
+
+    def _write(self, slug: str, files: dict[str, bytes]) -> None:
+        for name, data in files.items():
+            write_atomic(self.out / slug / name, data)
+
+    def _bump(self) -> None:
         with self.lock:
             self.version += 1
+
+    def _print_edition(self, slug: str, document: Document) -> None:
+        """The PDF laid out (what the cache holds is reused), then the web edition with its page numbers."""
+        import os
+
+        from publish import resources
+        from publish.layout import paginate
+        from publish.output import source_date
+        from publish.render.html import render_web
+
+        self._bump()  # the web edition as it now is
+        root = self.books[slug].root
+        stamp = source_date(root).strftime("%Y-%m-%dT%H:%M:%SZ")
+        laid = paginate(document, resources.roots(root, cleaned=True), stamp, workers=os.cpu_count() or 1,
+                        cache=self.cache)
+        document.page_map, document.page_count = laid.page_map, laid.page_count
+        assert laid.pdf is not None
+        write_atomic(self.out / f"{slug}.pdf", laid.pdf)
+        self._write(slug, {**render_web(document), "print.html": PRINT_PAGE.format(
+            title=html.escape(document.config.title), slug=slug, version=self.version + 1).encode()})
 
     def _catalogue(self) -> None:
         from publish.output import source_date
@@ -197,7 +232,8 @@ def _interrupt(signum: int, frame: object) -> None:
 def _serve(books: list[Path], port: int) -> int:
     with tempfile.TemporaryDirectory(prefix="publish-serve-") as directory:
         states = {root.resolve().name: BookState(root.resolve()) for root in books}
-        preview = Preview(Path(directory), states)
+        (Path(directory) / "site").mkdir()
+        preview = Preview(Path(directory) / "site", states, cache=LayoutCache(Path(directory) / "layouts"))
         # Taken before the first build, so that an edit made while it runs is seen.
         seen = {slug: watched_files(state.root) for slug, state in states.items()}
         for slug in states:
@@ -213,7 +249,8 @@ def _serve(books: list[Path], port: int) -> int:
         watcher.start()
         host, bound = server.server_address[:2]
         first = next(iter(states)) + "/" if len(states) == 1 else ""
-        print(f"publish serve: http://{host}:{bound}/{first} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        print(f"publish serve: http://{host}:{bound}/{first} (Ctrl-C to stop; the print edition: "
+              f"{first or 'BOOK/'}print.html)", file=sys.stderr, flush=True)
         try:
             server.serve_forever(poll_interval=0.2)
         finally:

@@ -21,6 +21,7 @@ from tests.editions import (
     pdf_pages,
     text_without_apparatus,
 )
+from tests.reading_systems import assert_ace_finds_no_violation, assert_each_chapter_opens_on_its_heading
 
 EVERY_CONSTRUCT = {
     "preface.md": """\
@@ -162,6 +163,14 @@ def test_external_book_builds_all_formats(construct_book):
 
 def test_external_book_epub_is_valid(construct_book):
     assert_epubcheck_clean(construct_book[1] / "every-construct.epub")
+
+
+def test_external_book_epub_passes_ace(construct_book):
+    assert_ace_finds_no_violation([construct_book[1] / "every-construct.epub"])
+
+
+def test_epubjs_opens_each_chapter_of_the_external_book_on_its_heading(construct_book):
+    assert_each_chapter_opens_on_its_heading([construct_book[1] / "every-construct.epub"])
 
 
 def test_every_construct_reads_the_same_in_every_format(construct_book):

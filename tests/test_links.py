@@ -20,6 +20,7 @@ CHAPTERS = {
         Web: [c](https://example.org/a b), [e](https://example.org/[z]?q=<x>), [m](mailto:ed@example.org).
         Book: [the second](b.md), [its section](b.md#far-section), [here](#near) and [note](#note-1)[^1].
         Nowhere: [a](#nowhere), [b](other.md), [f](file:///etc/passwd), [g](b.md#missing).
+        Mail: <a\\_b@example.org> and <\\>@[>.
 
         ## Near
 
@@ -52,6 +53,10 @@ def test_every_link_resolves_or_is_text_with_a_warning(tmp_path: Path):
     assert links["the second"] == "two.xhtml#two"
     assert links["its section"] == "two.xhtml#far-section"
     assert links["here"] == "#near"
+    # Python-Markdown's e-mail links with a backslash escape kept its placeholder characters (STX, ETX),
+    # which XML cannot hold: the build failed with an internal error.
+    assert links["a_b@example.org"] == "mailto:a_b@example.org"
+    assert links[">@["] == "mailto:%3E@%5B"
     assert all(links[text] is None for text in "abfg")  # the text stays, with no link
 
     for name, second, section in (("all.html", "#two", "#far-section"),

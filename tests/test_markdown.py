@@ -20,6 +20,7 @@ from pdfminer.layout import LTChar, LTTextContainer, LTTextLine
 from publish.markup import make_markdown
 from tests.conftest import run_publish, write_book
 from tests.editions import epub_documents
+from tests.reading_systems import assert_ace_finds_no_violation, assert_each_chapter_opens_on_its_heading
 from tests.test_build import assert_epubcheck_clean
 
 CODE = 'print("hi [x] -- \'q\'")  # "quoted" -- not dashed'
@@ -255,6 +256,11 @@ def test_aligned_table_columns_are_classes_and_the_epub_is_valid(built: Path, ed
     assert [c.get("class") for c in cells] == ["align-left", "align-center", "align-right"]
     assert not xpath(edition, "//*[@align]")
     assert_epubcheck_clean(built / "code.epub")
+
+
+def test_code_tables_and_lists_pass_ace_and_open_in_epubjs(built: Path):
+    assert_ace_finds_no_violation([built / "code.epub"])
+    assert_each_chapter_opens_on_its_heading([built / "code.epub"])
 
 
 def test_strikethrough_and_definition_list(edition: etree._Element):

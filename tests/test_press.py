@@ -186,3 +186,18 @@ def test_a_press_shares_its_stylesheet_and_layouts_with_every_book(tmp_path: Pat
         web = root / "public" / slug
         assert "color: rgb(1, 2, 3)" in (web / "assets" / "web.css").read_text("utf-8")
         assert "Printed by the Shelf Press cooperative." in (web / "index.html").read_text("utf-8")
+
+
+def test_the_layout_cache_size_is_a_size(tmp_path: Path):
+    from publish.press import load_press
+
+    (tmp_path / "publish.yaml").write_text("cache_size: 500 MB\n", "utf-8")
+    assert load_press(tmp_path).cache_size == 500 * 1024 ** 2
+    (tmp_path / "publish.yaml").write_text("cache_size: 1000000\n", "utf-8")
+    assert load_press(tmp_path).cache_size == 1_000_000
+    jsonschema.validate({"cache_size": "2 GB"}, json.loads(schema_text("press")))
+    root = press(tmp_path / "bad")
+    (root / "publish.yaml").write_text(PRESS + "cache_size: lots\n", "utf-8")
+    result = run_publish("check", cwd=root)
+    assert result.code == 1
+    assert "publish.yaml:9:1: error: 'cache_size': 'lots' is not a size" in result.stderr, result.stderr

@@ -52,7 +52,7 @@ def web_edition(tmp_path_factory: pytest.TempPathFactory, slug: str, chapters: d
     base = tmp_path_factory.mktemp(slug)
     root = write_book(base / slug, chapters, config, TOY_BIBLIOGRAPHY)
     out = base / "out"
-    result = run_publish("build", root, "--out", out, "--format", "html", cwd=base)
+    result = run_publish("build", root, "--out", out, cwd=base)  # every format: the pages link to the files
     assert result.code == 0, result.stderr
     return out
 
@@ -259,6 +259,42 @@ def test_serve_rebuilds_an_edited_chapter_within_two_seconds(served):
         time.sleep(0.05)
     assert json.loads(fetch(url + "__version"))["version"] > version  # what the open page's script polls
     assert "Preview" in fetch(url)  # the catalogue of served books
+
+
+def pdf_pages(url: str) -> list[str]:
+    """The text of each page of a served PDF, spaces normalised."""
+    import io
+
+    from pypdf import PdfReader
+
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(answer.read())).pages]
+
+
+def test_serve_shows_the_print_edition_and_rebuilds_it_within_five_seconds(served):
+    root, url, _ = served
+    deadline = time.monotonic() + 60  # the first print edition follows the first web edition
+    while "preview.pdf" not in fetch(url + "preview/print.html") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    page = fetch(url + "preview/print.html")
+    assert 'src="../preview.pdf' in page and "/__version" in page
+    pages = pdf_pages(url + "preview.pdf")
+    number = next(n for n, text in enumerate(pages) if "The first words" in text)
+    assert "The revised words" not in pages[number]
+    chapter = root / "one.md"
+    chapter.write_text(chapter.read_text("utf-8").replace("The first words", "The revised words"), "utf-8")
+    started = time.monotonic()
+    while time.monotonic() - started < 5:
+        try:
+            pages = pdf_pages(url + "preview.pdf")
+        except Exception:  # noqa: BLE001 (read while being replaced: read again)
+            continue
+        if "The revised words" in pages[number]:
+            break
+        time.sleep(0.1)
+    assert "The revised words" in pages[number], f"the PDF's page {number + 1} unchanged after 5 s"
+    # The web edition has the print edition's page numbers now.
+    assert 'role="doc-pagebreak"' in wait_for(url + "preview/", 'role="doc-pagebreak"', 5.0)
 
 
 def test_serve_shows_a_manuscript_error_and_recovers(served):

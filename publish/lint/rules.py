@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from publish.lint import MASK, Block, Finding, Manuscript, Source, per_chapter, rule
+from publish.lint.registry import MASK, Block, Finding, Manuscript, Source, per_chapter, rule
 
 PROSE = ("text", "quote")
 NOT_PROSE = ("code", "html", "rule")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from publish.lint import Source, per_chapter, rule
+from publish.lint.registry import Source, per_chapter, rule
 from publish.markup.sanitize import ATTRIBUTES, TAGS
 
 SKIPPED = ("code", "html")  # code is literal; an HTML block's tags are read below, on the whole text

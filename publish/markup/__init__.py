@@ -8,6 +8,7 @@ import re
 
 import markdown
 
+from publish.markup.automail import AutomailExtension
 from publish.markup.bounded import BoundedExtension
 from publish.markup.breaks import HardBreakExtension
 from publish.markup.citations import CitationExtension
@@ -58,6 +59,7 @@ def make_markdown(speakers: dict[str, str]) -> markdown.Markdown:
             EditorialExtension(),
             SpeakerExtension(speakers),
             BoundedExtension(),
+            AutomailExtension(),
         ],
         extension_configs={
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Back to the text"},

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pikepdf
 
-from publish.preflight import Check, Finding, box, rule
 from publish.preflight.printers import INCH, spine_width
+from publish.preflight.registry import Check, Finding, box, rule
 
 TOLERANCE = 0.5  # points: what a box or a cover may be off by
 X1A_SPACES = {"DeviceCMYK", "DeviceGray", "Separation", "DeviceN", "Pattern"}

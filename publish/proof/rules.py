@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from publish.proof import Finding, Proof, rule
 from publish.proof.layout import Line
+from publish.proof.registry import Finding, Proof, rule
 
 
 @rule("widow", "a paragraph's last line alone at the top of a page")

@@ -24,8 +24,9 @@ class ProofSettings:
 KEYS = [f.name for f in fields(ProofSettings)]
 
 
-def proof_settings(value: Any) -> ProofSettings:
-    """The `proof:` mapping of book.yaml as settings; raises ValueError naming the bad entry."""
+def proof_settings(value: Any, rule_ids: list[str] | None = None) -> ProofSettings:
+    """The `proof:` mapping of book.yaml as settings (`rule_ids`: the proof's rules, which `ignore` may
+    name); raises ValueError naming the bad entry."""
     from publish.geometry import length
 
     if value is None:
@@ -58,21 +59,18 @@ def proof_settings(value: Any) -> ProofSettings:
             raise ValueError("rivers: expected true or false")
         settings["rivers"] = value["rivers"]
     if "ignore" in value:
-        settings["ignore"] = _rule_ids(value["ignore"])
+        settings["ignore"] = _rule_ids(value["ignore"], rule_ids or [])
     result = ProofSettings(**settings)
     if result.tight >= result.loose:
         raise ValueError("tight: must be less than loose")
     return result
 
 
-def _rule_ids(value: Any) -> tuple[str, ...]:
-    from publish.proof import rule_ids
-
+def _rule_ids(value: Any, known: list[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("ignore: expected a list of proof rule ids")
-    known = rule_ids()
     for rule_id in value:
         if rule_id not in known:
             raise ValueError(f"ignore: no proof rule '{rule_id}' (the rules: {', '.join(known)})")

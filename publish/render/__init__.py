@@ -1,10 +1,17 @@
-"""Renderers: one module per format (pdf, epub, html) over one Document, plus the shared Jinja environment."""
+"""Renderers: one module per format (pdf, epub, html) over one Document and its print layout, each
+behind the one `Renderer` interface (as mdBook's `Renderer` trait, Sphinx's builders); plus the shared
+Jinja environment."""
 
 from __future__ import annotations
 
+import datetime
+import importlib
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePath
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -12,10 +19,52 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from publish import __version__
 from publish.diagnostics import ManuscriptError, fail
 from publish.fonts import MONO, Typeface, body_typeface
-from publish.model import Document
+from publish.model import Document, Layout
 from publish.paths import FONTS, LAYOUTS, STYLES  # noqa: F401 (re-exported for the renderers)
 
 CODE = re.compile(r"<(?:code|pre|kbd|samp)\b")
+FORMATS = ("pdf", "epub", "html")  # each the module publish.render.NAME, whose RENDERER renders it
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What every renderer is given besides the document: the print layout (page map, page count, the
+    laid-out PDF when one was asked for), the build's date, and the build's cache."""
+
+    layout: Layout
+    when: datetime.datetime
+    cache: Any = None  # a publish.layout.LayoutCache a renderer may keep costly pieces in (font subsets)
+
+
+@dataclass
+class Rendered:
+    """What a renderer made: its files by path relative to the output directory, and for each file
+    the facts the manifest records of it."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def update(self, other: Rendered) -> None:
+        self.files.update(other.files)
+        self.facts.update(other.facts)
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One output format: its name, `render(doc, edition) -> Rendered`, whether it needs the laid-out
+    PDF itself (not only the page map), and whether building it writes the press's catalogue and feeds."""
+
+    name: str
+    render: Callable[[Document, Edition], Rendered]
+    prints: bool = False
+    catalogued: bool = False
+
+
+def renderer(name: str) -> Renderer:
+    """The renderer of a format in FORMATS."""
+    if name not in FORMATS:
+        raise ValueError(f"unknown format '{name}'")
+    return importlib.import_module(f"publish.render.{name}").RENDERER
 
 
 def sets_code(doc: Document) -> bool:

@@ -10,7 +10,7 @@ from ebooklib import epub
 
 from publish.fonts import shipped_css
 from publish.model import Document
-from publish.render import context, render_template, typefaces
+from publish.render import Edition, Rendered, Renderer, context, render_template, typefaces
 from publish.render.cover import cover_alt, cover_image
 from publish.render.fonts import embed, face_rules, licence_files, text_characters
 from publish.render.markup import chapter_body, link_across_files
@@ -201,3 +201,20 @@ def accessibility_summary(doc: Document) -> str:
     if doc.page_map or doc.chapters_in("body"):  # (a document loaded again has no page map)
         summary += "; page-break markers and a page list give the pages of the print edition"
     return summary + "."
+
+
+def render(doc: Document, edition: Edition) -> Rendered:
+    """The EPUB (the Renderer interface), zipped reproducibly with the build's date."""
+    from publish.output import reproducible_zip
+    from publish.render.fonts import SUBSETS
+
+    name = f"{doc.slug}.epub"
+    kept = SUBSETS.set(edition.cache)  # the font subsets, from and into the build's cache
+    try:
+        data = reproducible_zip(render_epub(doc, edition.when), edition.when)
+    finally:
+        SUBSETS.reset(kept)
+    return Rendered({name: data}, {name: {"words": doc.word_count}})
+
+
+RENDERER = Renderer("epub", render)

@@ -10,6 +10,7 @@ EPUB beside the faces all the same, and the copyright page names it.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import io
 import logging
@@ -17,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -47,6 +49,9 @@ class EmbeddedFont:
     data: bytes
     licence: Path | None
 
+# The cache subsets are kept in during a build (a publish.layout.LayoutCache), else None.
+SUBSETS: contextvars.ContextVar[Any] = contextvars.ContextVar("font_subsets", default=None)
+
 
 def embed(typefaces: Iterable[Typeface], mode: str, characters: set[str]) -> list[EmbeddedFont]:
     """The typefaces' faces as the EPUB carries them in `mode`: subset to `characters` (as WOFF2),
@@ -71,9 +76,24 @@ def subset_face(path: Path, characters: set[str]) -> bytes:
     """The face in `path` subset to `characters` and written as WOFF2. Same input, same bytes: the
     subsetter is deterministic and the face's timestamps are kept as they are. A subset takes about a
     quarter of a second a face, so the last few are kept for a process that builds again (`serve`, a
-    press's books in one face): by the file's identity and the characters."""
+    press's books in one face): by the file's identity and the characters; and, in a build, in the
+    build's cache (`SUBSETS`), for the next build."""
     stat = path.stat()
-    return _subset(path.resolve(), stat.st_mtime_ns, stat.st_size, frozenset(characters))
+    store = SUBSETS.get()
+    if store is None:
+        return _subset(path.resolve(), stat.st_mtime_ns, stat.st_size, frozenset(characters))
+    from fontTools import version
+
+    from publish.cache import _file_digest
+    from publish.layout.store import digest
+
+    key = digest("font subset", version, _file_digest(path), "".join(sorted(characters)))
+    found = store.get(key)
+    if found is not None:
+        return found[1]
+    data = _subset(path.resolve(), stat.st_mtime_ns, stat.st_size, frozenset(characters))
+    store.put(key, {}, data)
+    return data
 
 
 @functools.lru_cache(maxsize=16)

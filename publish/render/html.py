@@ -10,7 +10,7 @@ import re
 from publish.fonts import SHIPPED, Typeface, font_face_css, published_fonts, shipped_css
 from publish.model import Document
 from publish.paths import STYLES
-from publish.render import context, render_template, typefaces
+from publish.render import Edition, Rendered, Renderer, context, render_template, typefaces
 from publish.render.cover import web_covers
 from publish.render.markup import chapter_body
 from publish.render.webpages import WHOLE, render_pages
@@ -124,3 +124,12 @@ def web_assets(faces: list[Typeface] | None = None, sheets: list[Stylesheet] | N
         for name, path in published_fonts(face).items():
             files[f"assets/fonts/{name}"] = path.read_bytes()
     return files | {name: path.read_bytes() for name, path in copies.items()}
+
+
+def render(doc: Document, edition: Edition) -> Rendered:
+    """The web edition (the Renderer interface), in the book's directory of the output."""
+    files = {f"{doc.slug}/{name}": data for name, data in render_web(doc).items()}
+    return Rendered(files, {f"{doc.slug}/{WHOLE}": {"words": doc.word_count}})
+
+
+RENDERER = Renderer("html", render, catalogued=True)

@@ -49,18 +49,25 @@ def _visible(text: str) -> int:
 # Reading the layout ------------------------------------------------------------------------------
 
 def read_page_map(document, first_body_chapter: str, first_number: int | None = None) -> list[PageStart]:
+    """Where the text of every page begins (see `read_pages`)."""
+    return read_pages(document, first_body_chapter, first_number)[0]
+
+
+def read_pages(document, first_body_chapter: str,
+               first_number: int | None = None) -> tuple[list[PageStart], list[str]]:
     """Where the text of every page begins: the front matter's pages numbered from the first page of the
     book (printed in roman), the body's from its first page (printed as 1); for a chunk of the body laid
     out apart, every page's, the first printed as `first_number`.
 
     A page with no text of its own (a blank verso) begins where the next page does. A page whose text
     no other edition holds (the half title, the printed contents) has no start, nor have the blank
-    pages before it."""
+    pages before it. With them, the printed label of every page, by its index in the layout."""
     from weasyprint.formatting_structure import boxes
 
     seen: dict[tuple[str, int], int] = {}
     starts: list[PageStart] = []
     waiting: list[tuple[int, bool]] = []
+    labels: list[str] = []
     first_body_page = None if first_number is None else 1 - first_number
     for index, page in enumerate(document.pages):
         first, printed = None, False
@@ -77,12 +84,14 @@ def read_page_map(document, first_body_chapter: str, first_number: int | None = 
             waiting.append((index + 1, True))
         else:
             waiting.append((index - first_body_page + 1, False))
+        number, front = waiting[-1]
+        labels.append(PageStart(number, "", 0, 0, front).label)
         if first:
             starts.extend(PageStart(number, *first, front=front) for number, front in waiting)
             waiting = []
         elif printed:
             waiting = []
-    return starts
+    return starts, labels
 
 
 def _text_runs(page_box, boxes):

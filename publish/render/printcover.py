@@ -52,7 +52,7 @@ def render_print_cover(doc: Document, timestamp: str, profile: str = "printer") 
         **{name: f"{value:.3f}pt" for name, value in sizes.items()},
         spine_font=f"{min(sizes['spine'] * 0.5, 11):.2f}pt", **extras,
     )
-    from publish.render.pdf import PROFILES, finish
+    from publish.layout.printed import PROFILES, finish
 
     readable = [STYLES] + [face.print_file for face in typeface.faces] + ([image] if image else [])
     data = HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=local_fetcher(readable)).write_pdf(

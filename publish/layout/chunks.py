@@ -33,11 +33,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from publish.model import Document, PageStart
+import publish.layout.printed as printed
+from publish.layout.store import LayoutCache, digest, environment
+from publish.model import Document, Layout, PageMap, PageStart
+from publish.workers import worker_context
 
-# A book of fewer words is laid out in one pass; a longer one in chunks of about CHUNK_WORDS words.
+# A book of fewer words is laid out in one pass; a longer one chapter by chapter (chapters shorter than
+# CHUNK_WORDS words go with their neighbours), so that a chapter's layout can be reused on its own.
 CHUNK_MIN_WORDS = int(os.environ.get("PUBLISH_CHUNK_MIN_WORDS", "60000"))
-CHUNK_WORDS = int(os.environ.get("PUBLISH_CHUNK_WORDS", "30000"))
+CHUNK_WORDS = int(os.environ.get("PUBLISH_CHUNK_WORDS", "2000"))
 
 
 @dataclass(frozen=True)
@@ -108,19 +112,6 @@ def with_placeholders(chunk: Chunk, html: str) -> Chunk:
                  tuple(sorted(linked - held)), chunk.notes_before, chunk.pages)
 
 
-def chunk_css(doc: Document, chunk: Chunk) -> str:
-    """What the chunk's layout needs besides print.css."""
-    # A CSS string inside a <style> element: quotes, backslashes and angle brackets escaped.
-    title = doc.config.title.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    title = title.replace("<", "\\3c ").replace(">", "\\3e ")
-    rules = [f'.chunk-anchors {{ string-set: book-title "{title}"; }}']
-    if chunk.notes_before:
-        rules.append(f"html {{ counter-reset: footnote {chunk.notes_before}; }}")
-    if chunk.head:
-        rules.append(".toc a[data-page]::after { content: leader('.') attr(data-page) !important; }")
-    return "\n".join(rules) + "\n"
-
-
 # Laying out one chunk (in a worker process) -----------------------------------------------------
 
 def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str,
@@ -128,8 +119,6 @@ def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
     """Lay out and write one chunk. For a body chunk, `offset_for(index, page_count)` is called once
     pagination is done and returns how many pages of the body come before the chunk."""
     import weasyprint.layout as layout_module
-
-    from publish.render import pdf
 
     seen = {"pages": 0, "offset": None}
     original_pages = layout_module.make_all_pages
@@ -153,7 +142,7 @@ def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
     layout_module.make_all_pages = make_all_pages
     layout_module.make_margin_boxes = make_margin_boxes
     try:
-        laid_out = pdf.layout(doc, roots, timestamp, profile, chunk=chunk)
+        laid_out = printed.layout(doc, roots, timestamp, profile, chunk=chunk)
     finally:
         layout_module.make_all_pages = original_pages
         layout_module.make_margin_boxes = original_margins
@@ -163,56 +152,136 @@ def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
             if name not in chunk.placeholders:
                 anchors.setdefault(name, number)
     offset = seen["offset"] or 0
-    starts = pdf.page_map(laid_out, doc, first_number=None if chunk.head else offset + 1)
-    data = pdf.weasyprint_pdf(laid_out, profile)
+    starts = printed.page_map(laid_out, doc, first_number=None if chunk.head else offset + 1)
+    data = printed.weasyprint_pdf(laid_out, profile)
     return Laid(chunk.index, data, len(laid_out.pages), anchors, starts)
 
 
 def _worker(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str,
-            reports: Any, offsets: Any) -> Laid:
-    """lay_out in a worker: the page count goes to the parent, the offset comes back."""
+            reports: Any, offsets: Any, known: Cached | None = None) -> Laid:
+    """lay_out in a worker: the page count goes to the parent, the offset comes back. A chunk whose
+    page count the cache knows reports it at once and, given its offset, is taken from the cache if
+    it holds the chunk laid out there."""
+    answer: list[int] = []
+
     def offset_for(index: int, pages: int) -> int:
-        reports.put((index, pages))
-        offset = offsets.get(timeout=3600)
-        if offset < 0:
-            raise RuntimeError("the layout of an earlier chunk failed")
-        return offset
-    return lay_out(doc, chunk, roots, timestamp, profile, offset_for if not chunk.head else None)
+        if not answer:
+            reports.put((index, pages))
+            answer.append(offsets.get(timeout=3600))
+            if answer[0] < 0:
+                raise RuntimeError("the layout of an earlier chunk failed")
+        return answer[0]
+    if known is not None and known.pages is not None:
+        hit = known.laid(chunk.index, offset_for(chunk.index, known.pages))
+        if hit is not None:
+            return hit
+    return lay_out(doc, chunk, roots, timestamp, profile, offset_for)
+
+
+# The cache's view of one chunk ------------------------------------------------------------------
+
+@dataclass
+class Cached:
+    """A chunk's entries in the layout cache: its content key (its HTML and everything else its pages
+    depend on), its page count if it was laid out before, and its layout at a given offset."""
+
+    cache: LayoutCache | None
+    content: str
+    pages: int | None = None
+
+    def key(self, offset: int) -> str:
+        return digest(self.content, f"offset {offset}")
+
+    def laid(self, index: int, offset: int) -> Laid | None:
+        found = self.cache.get(self.key(offset)) if self.cache else None
+        if found is None:
+            return None
+        facts, data = found
+        starts = [PageStart(*s) for s in facts["starts"]]
+        return Laid(index, data, facts["page_count"], facts["anchors"], starts)
+
+    def put(self, laid: Laid, offset: int) -> None:
+        if self.cache is None:
+            return
+        facts = {"page_count": laid.page_count, "anchors": laid.anchors,
+                 "starts": [[s.number, s.chapter, s.block, s.offset, s.front] for s in laid.starts]}
+        self.cache.put(self.key(offset), facts, laid.pdf)
+        self.cache.put(digest(self.content, "pages"), {"page_count": laid.page_count})
+
+
+def cached(cache: LayoutCache | None, chunk: Chunk, html: str, context: str) -> Cached:
+    """The cache's entries of a chunk whose HTML is `html`, laid out in `context` (see `print_edition`)."""
+    content = digest(html, repr(chunk.placeholders), context)
+    known = cache.get(digest(content, "pages")) if cache else None
+    return Cached(cache, content, known[0]["page_count"] if known else None)
 
 
 # The whole book ---------------------------------------------------------------------------------
 
 def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
-                  workers: int) -> tuple[bytes, list[PageStart], int]:
-    """The PDF of a book laid out in chunks, its page map and its page count."""
-    from publish.render import pdf
-
-    body = [with_placeholders(c, pdf.render_html(doc, timestamp, profile, chunk=c)) for c in chunks[1:]]
+                  workers: int, want_pdf: bool = True, cache: LayoutCache | None = None):
+    """The book laid out in chunks (a `publish.layout.Layout`): its page map and page count, and the
+    assembled PDF when `want_pdf`. Each chunk is taken from the cache when laid out before with the
+    same content at the same offset; the rest are laid out, on `workers` processes when more than one
+    is to be."""
+    body, entries = [], {}
+    context = digest(environment(doc), profile) if cache else ""
+    for chunk in chunks[1:]:
+        html = printed.render_html(doc, timestamp, profile, chunk=chunk)
+        chunk = with_placeholders(chunk, html)
+        body.append(chunk)
+        entries[chunk.index] = cached(cache, chunk, html, context)
     padded: dict[int, int] = {}  # chunk index -> its pages, with the blank page a right-hand end needs
 
     def offset(index: int) -> int:
         return sum(padded[c.index] for c in body if c.index < index)
 
-    if workers <= 1:
-        def offset_for(index: int, pages: int) -> int:
-            padded[index] = _padded(pages)
-            return offset(index)
-        results = [lay_out(doc, chunk, roots, timestamp, profile, offset_for) for chunk in body]
-    else:
-        results = _in_parallel(doc, body, roots, timestamp, profile, workers, padded, offset)
-    results.sort(key=lambda laid: laid.index)
+    def fixed(at: int) -> Callable[[int, int], int]:
+        return lambda index, pages: at
+
+    found: dict[int, Laid] = {}
+    for position, chunk in enumerate(body):
+        entry, at = entries[chunk.index], offset(chunk.index)
+        laid = entry.laid(chunk.index, at)
+        rest = body[position:]
+        if laid is None and workers > 1 and len(rest) > 1 and (
+                entry.pages is not None or any(entries[c.index].pages is None for c in rest[1:])):
+            # More than this chunk to lay out (it moved, or others changed): the rest in parallel.
+            found.update({laid.index: laid for laid in _in_parallel(doc, rest, roots, timestamp, profile,
+                                                                    workers, padded, offset, entries)})
+            break
+        if laid is None:
+            laid = lay_out(doc, chunk, roots, timestamp, profile, fixed(at))
+            entry.put(laid, at)
+        found[chunk.index] = laid
+        padded[chunk.index] = _padded(laid.page_count)
+    results = [found[c.index] for c in body]
     # The contents' page numbers, then the opening pages and front matter.
     pages: dict[str, str] = {}
-    for laid in results:
+    anchors: dict[str, str] = {}
+    for laid in reversed(results):
         for name, index in laid.anchors.items():
-            pages[name] = str(offset(laid.index) + index + 1)
+            pages[name] = anchors[name] = str(offset(laid.index) + index + 1)
     head = Chunk(0, True, chunks[0].chapters, pages=pages)
-    head = with_placeholders(head, pdf.render_html(doc, timestamp, profile, chunk=head))
-    opening = lay_out(doc, head, roots, timestamp, profile, None)
-    data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
-                                                 zip([opening] + results, [head] + body)},
-                           doc.config.language, even=pdf.for_printer(profile), profile=profile)
-    return data, _page_map(opening, [s for laid in results for s in laid.starts]), count
+    html = printed.render_html(doc, timestamp, profile, chunk=head)
+    head = with_placeholders(head, html)
+    entry = cached(cache, head, html, context)
+    opening = entry.laid(0, 0)
+    if opening is None:
+        opening = lay_out(doc, head, roots, timestamp, profile, None)
+        entry.put(opening, 0)
+    for name, index in opening.anchors.items():
+        anchors.setdefault(name, PageStart(index + 1, "", 0, 0, front=True).label)
+    starts = PageMap(_page_map(opening, [s for laid in results for s in laid.starts]), anchors)
+    # as assembled: a blank page after every part that ends on a right-hand page, but the last
+    count = (_padded(opening.page_count) + sum(_padded(laid.page_count) for laid in results[:-1])
+             + results[-1].page_count)
+    data = None
+    if want_pdf:
+        data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
+                                                     zip([opening] + results, [head] + body)},
+                               doc.config.language, even=printed.for_printer(profile), profile=profile)
+    return Layout(starts, count, data, profile)
 
 
 def _page_map(opening: Laid, body: list[PageStart]) -> list[PageStart]:
@@ -228,23 +297,23 @@ def _page_map(opening: Laid, body: list[PageStart]) -> list[PageStart]:
 
 
 def _in_parallel(doc: Document, body: list[Chunk], roots: list[Path], timestamp: str, profile: str,
-                 workers: int, padded: dict[int, int], offset: Callable[[int], int]) -> list[Laid]:
-    """The body's chunks in `workers` processes. Each reports its page count when paginated and waits
-    for its offset, which is known once every chunk before it has reported: chunks start in order, so
-    no chunk waits on one that has not started."""
+                 workers: int, padded: dict[int, int], offset: Callable[[int], int],
+                 entries: dict[int, Cached]) -> list[Laid]:
+    """The body's chunks in `workers` processes. Each reports its page count when paginated (or, known
+    to the cache, at once) and waits for its offset, which is known once every chunk before it has
+    reported: chunks start in order, so no chunk waits on one that has not started. What was laid
+    out goes into the cache."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from publish.build import _worker_context
-
-    context = _worker_context()
+    context = worker_context()
     with context.Manager() as manager, ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         reports = manager.Queue()
         offsets = {c.index: manager.Queue() for c in body}
-        futures = [pool.submit(_worker, doc, c, roots, timestamp, profile, reports, offsets[c.index])
-                   for c in body]
+        futures = [pool.submit(_worker, doc, c, roots, timestamp, profile, reports, offsets[c.index],
+                               entries[c.index]) for c in body]
         done = threading.Event()
 
-        sent: set[int] = set()
+        sent: dict[int, int] = {}
 
         def coordinate() -> None:
             while len(sent) < len(body) and not done.is_set():
@@ -255,19 +324,22 @@ def _in_parallel(doc: Document, body: list[Chunk], roots: list[Path], timestamp:
                 padded[index] = _padded(pages)
                 for chunk in body:
                     if chunk.index not in sent and all(c.index in padded for c in body if c.index < chunk.index):
-                        offsets[chunk.index].put(offset(chunk.index))
-                        sent.add(chunk.index)
+                        sent[chunk.index] = offset(chunk.index)
+                        offsets[chunk.index].put(sent[chunk.index])
 
         thread = threading.Thread(target=coordinate, daemon=True)
         thread.start()
         try:
-            return [future.result() for future in futures]
+            results = [future.result() for future in futures]
         finally:
             done.set()
             thread.join()
             for chunk in body:  # a chunk failed: those still waiting for their offset give up
                 if chunk.index not in sent:
                     offsets[chunk.index].put(-1)
+    for laid in results:
+        entries[laid.index].put(laid, sent[laid.index])
+    return results
 
 
 def _padded(pages: int) -> int:
@@ -295,7 +367,6 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str
     resolved to the real places), outline; finished as a single layout's PDF is, and saved once."""
     import pikepdf
 
-    from publish.render.pdf import add_blank_page, finish_document
     from publish.render.printready import save_options
 
     out = pikepdf.open(io.BytesIO(parts[0].pdf))
@@ -308,7 +379,7 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str
     sources = []
     for position, part in enumerate(parts[1:], start=1):
         if len(out.pages) % 2:
-            add_blank_page(out)
+            printed.add_blank_page(out)
         source = pikepdf.open(io.BytesIO(part.pdf))
         sources.append(source)
         first = len(out.pages)
@@ -354,7 +425,7 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str
                 stack.pop()
             (stack[-1][1].children if stack else tree_of_marks.root).append(item)
             stack.append((level, item))
-    finish_document(out, language, even, profile)
+    printed.finish_document(out, language, even, profile)
     data = io.BytesIO()
     count = len(out.pages)
     out.save(data, deterministic_id=True, **({"object_stream_mode": pikepdf.ObjectStreamMode.generate}

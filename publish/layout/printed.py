@@ -1,0 +1,209 @@
+"""The print layout: the document as the HTML WeasyPrint lays out, the layout, and the PDF written and
+finished from it (same input, same bytes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from publish.fonts import MONO, body_typeface, font_face_css, shipped_css
+from publish.geometry import page_css
+from publish.glyphs import fallback_css
+from publish.model import Document
+from publish.preflight.printers import PRINTERS
+from publish.render import STYLES, context, render_template, sets_code
+from publish.render.markup import chapter_body
+from publish.render.pagemap import read_pages
+from publish.render.printready import FINISHES, finish_for_printer, save_options
+
+# What the PDF of each profile is: a tagged PDF/UA-1 for readers (the default), the printer's interior
+# with bleed, crop marks and a TrimBox (plain PDF 1.7: crop marks are no content a reader needs), and a
+# PDF/A-3b for archives.
+# The printers' own profiles (publish/render/printready.py): KDP's plain PDF without marks, outline or
+# links; IngramSpark's PDF/X-1a:2001 in CMYK; an offset press's PDF/X-4 with crop and registration marks.
+PROFILES = {"default": "pdf/ua-1", "printer": None, "archive": "pdf/a-3b",
+            "kdp": None, "ingramspark": "pdf/x-1a", "offset": "pdf/x-4"}
+PRINT_PROFILES = ("printer", "kdp", "ingramspark", "offset")  # bleed, TrimBox, even pages, a cover
+
+
+def for_printer(profile: str) -> bool:
+    """Whether a profile makes a printer's interior (and a cover)."""
+    return profile in PRINT_PROFILES
+
+
+def book_profile(profile: str, doc: Document) -> str:
+    """The profile a book is built with: `printer` is the book's own printer (`print: {printer: kdp}`)
+    when it names one; the printer's bleed replaces the book's, and its usual paper stands in when the
+    book names none."""
+    settings = doc.config.print
+    if profile == "printer" and settings.printer:
+        profile = settings.printer
+    if profile in PRINTERS:
+        from dataclasses import replace
+        printer = PRINTERS[profile]
+        doc.config.print = replace(settings, bleed=printer.bleed, paper=settings.paper or printer.paper)
+    return profile
+
+
+def hyphenation_language(language: str) -> str | None:
+    """The language the print edition hyphenates in when it differs from the book's: a book in plain
+    `en` is hyphenated with the American patterns (`sat-is-fac-to-ry`, not the British `sat-is-fact-ory`)."""
+    return "en-US" if language.lower() == "en" else None
+
+
+def render_html(doc: Document, timestamp: str, profile: str = "default", chunk: Any = None) -> str:
+    """The HTML that WeasyPrint lays out: the whole book, or one chunk of a long one."""
+    bodies = {chapter.id: chapter_body(chapter, "pdf") for chapter in doc.chapters
+              if chunk is None or chapter.id in chunk.chapters}
+    marks = FINISHES[profile].marks if profile in FINISHES else "crop"
+    css = page_css(doc.config.print, printer=for_printer(profile), marks=marks) + fallback_css(
+        body_typeface(doc.config.fonts).family, doc.config.fallback_fonts)
+    if chunk is not None:
+        css += chunk_css(doc, chunk)
+    typeface = body_typeface(doc.config.fonts)
+    return render_template(
+        "pdf/book.html", doc.config.layouts,
+        **context(doc, "pdf", bodies=bodies, timestamp=timestamp, chunk=chunk,
+                  font_css=font_face_css(typeface) + ("\n" + font_face_css(MONO) if sets_code(doc) else ""),
+                  shipped_css=Markup(shipped_css("print", typeface)),
+                  page_css=Markup(css),
+                  hyphenation_lang=hyphenation_language(doc.config.language),
+                  book_stylesheets=[sheet.path.as_uri() for sheet in doc.config.css.get("print", [])]),
+    )
+
+
+def chunk_css(doc: Document, chunk: Any) -> str:
+    """What the chunk's layout needs besides print.css."""
+    # A CSS string inside a <style> element: quotes, backslashes and angle brackets escaped.
+    title = doc.config.title.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    title = title.replace("<", "\\3c ").replace(">", "\\3e ")
+    rules = [f'.chunk-anchors {{ string-set: book-title "{title}"; }}']
+    if chunk.notes_before:
+        rules.append(f"html {{ counter-reset: footnote {chunk.notes_before}; }}")
+    if chunk.head:
+        rules.append(".toc a[data-page]::after { content: leader('.') attr(data-page) !important; }")
+    return "\n".join(rules) + "\n"
+
+
+def layout(doc: Document, roots: list[Path], timestamp: str, profile: str = "default", chunk: Any = None):
+    """The print edition laid out once by WeasyPrint; WeasyPrint may read files only inside `roots`.
+
+    Everything that needs the printed pages (the PDF itself, the page map for the EPUB and the web
+    edition) is taken from this one layout."""
+    from weasyprint import HTML
+
+    from publish.render.fetch import local_fetcher
+
+    html = HTML(string=render_html(doc, timestamp, profile, chunk), base_url=str(roots[0]) + "/",
+                url_fetcher=local_fetcher(roots + [STYLES]))
+    return html.render()
+
+
+def page_map(laid_out, doc: Document, first_number: int | None = None, with_labels: bool = False):
+    """Where each printed page of the body and back matter begins, read from the layout (for a chunk
+    of a long book, whose first page is printed as `first_number`); `with_labels`: and the printed
+    label of each page of the layout."""
+    body = doc.chapters_in("body")
+    starts, labels = read_pages(laid_out, body[0].id if body else "", first_number)
+    if not body:
+        starts = []
+    return (starts, labels) if with_labels else starts
+
+
+def write_pdf(laid_out, profile: str = "default", language: str = "") -> bytes:
+    """The PDF of a layout for a profile, finished: the document language in its XMP metadata too, and
+    for a printer an even number of pages."""
+    return finish(weasyprint_pdf(laid_out, profile), language, even=for_printer(profile), profile=profile)
+
+
+def weasyprint_pdf(laid_out, profile: str = "default") -> bytes:
+    """The PDF WeasyPrint writes from a layout for a profile, before `finish`."""
+    _memoise_page_references()
+    return laid_out.write_pdf(uncompressed_pdf=False, pdf_variant=PROFILES[profile])
+
+
+def _memoise_page_references() -> None:
+    """pydyf's `PDF.page_references` builds a tuple of every page's reference each time it is read, and
+    WeasyPrint reads it for every tagged element and link: time quadratic in the pages (24,000 reads,
+    0.7 s of the 5 s that writing a 234-page chunk of the long-book benchmark takes; 0.02 s for a
+    pamphlet). The same tuple, kept until a page is added."""
+    import pydyf
+
+    if getattr(pydyf.PDF, "_publish_memoised", False):
+        return
+    build = pydyf.PDF.page_references.fget
+
+    def page_references(self):
+        count = self.pages["Count"]
+        kept = self.__dict__.get("_publish_page_references")
+        if kept is None or kept[0] != count:
+            kept = self._publish_page_references = (count, build(self))
+        return kept[1]
+
+    pydyf.PDF.page_references = property(page_references)
+    pydyf.PDF._publish_memoised = True
+
+
+def finish(data: bytes, language: str, even: bool = False, profile: str = "default", cover: bool = False) -> bytes:
+    """The PDF WeasyPrint wrote, finished (see `finish_document`). Same input, same bytes."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        finish_document(pdf, language, even, profile, cover)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, **save_options(profile))
+        return out.getvalue()
+
+
+def finish_document(pdf, language: str, even: bool = False, profile: str = "default", cover: bool = False) -> None:
+    """What every PDF of ours gets after WeasyPrint, on an open pikepdf document: XMP metadata carrying
+    the document info and its language (WeasyPrint writes XMP only for PDF variants, and never
+    dc:language); no empty /Pattern or /Shading resources (they say nothing, and a PDF/A validator that
+    approves only what it recognises refuses them); a blank page at the end when `even` and the count
+    is odd (a printer's book ends on a left-hand page); for a printer's own profile, its finishing
+    (publish/render/printready.py)."""
+    import pikepdf
+
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        if not xmp.get("dc:title"):
+            xmp.load_from_docinfo(pdf.docinfo)
+        if language:
+            xmp["dc:language"] = [language]
+    seen: set[tuple[int, int]] = set()
+
+    def clean(resources) -> None:
+        if not isinstance(resources, pikepdf.Dictionary):
+            return
+        if resources.is_indirect:
+            if resources.objgen in seen:
+                return
+            seen.add(resources.objgen)
+        for key in ("/Pattern", "/Shading"):
+            value = resources.get(key)
+            if isinstance(value, pikepdf.Dictionary) and not len(value.keys()):
+                del resources[key]
+        for xobject in resources.get("/XObject", {}).values():
+            clean(xobject.get("/Resources"))
+
+    for page in pdf.pages:  # the pages' resources (one dictionary shared by many) and their forms'
+        clean(page.obj.get("/Resources"))
+    if even and len(pdf.pages) % 2:
+        add_blank_page(pdf)
+    if profile in FINISHES:  # after the blank page, whose boxes are the last page's
+        finish_for_printer(pdf, profile, cover)
+
+
+def add_blank_page(pdf) -> None:
+    """A blank page at the end of a pikepdf document, sized and boxed as its last page."""
+    last = pdf.pages[-1]
+    blank = pdf.add_blank_page(page_size=(float(last.mediabox[2] - last.mediabox[0]),
+                                          float(last.mediabox[3] - last.mediabox[1])))
+    for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+        if box in last.obj:
+            blank.obj[box] = last.obj[box]
+    if "/Contents" in blank.obj:  # no content stream at all: saved, an empty one is a zero-byte Flate
+        del blank.obj["/Contents"]  # stream, which Ghostscript reports as an error reading a stream

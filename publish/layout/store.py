@@ -1,0 +1,104 @@
+"""The layout cache: laid-out pieces of the print edition on disk, content-addressed, least recently
+used out past a size, each entry written atomically (an interrupted build leaves none half-written)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from publish.press import CACHE_SIZE as DEFAULT_LIMIT  # bytes (publish.yaml `cache_size`)
+
+DIRECTORY = ".publish-cache"  # beside the output directory
+
+
+def cache_dir(out: Path) -> Path:
+    """Where the layout cache of an output directory lives: beside it (never inside, which is published)."""
+    return out.resolve().parent / DIRECTORY
+
+
+def digest(*parts: str | bytes) -> str:
+    """One key of many parts (each ended, so that parts cannot run into each other)."""
+    value = hashlib.sha256()
+    for part in parts:
+        value.update((part.encode() if isinstance(part, str) else part) + b"\0")
+    return value.hexdigest()
+
+
+class LayoutCache:
+    """Entries by key: facts (JSON) and bytes (a piece's PDF). `read=False` (`--force`): nothing is
+    taken from the cache, everything laid out is put into it."""
+
+    def __init__(self, directory: Path, limit: int = DEFAULT_LIMIT, read: bool = True) -> None:
+        self.directory = directory
+        self.limit = limit
+        self.read = read
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / key
+
+    def get(self, key: str) -> tuple[dict[str, Any], bytes] | None:
+        if not self.read:
+            return None
+        path = self._path(key)
+        try:
+            raw = path.read_bytes()
+            os.utime(path)  # recently used
+        except OSError:
+            return None
+        head, _, data = raw.partition(b"\n")
+        try:
+            return json.loads(head), data
+        except ValueError:  # not an entry of ours: laid out again
+            return None
+
+    def put(self, key: str, facts: dict[str, Any], data: bytes = b"") -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(json.dumps(facts, sort_keys=True, separators=(",", ":")).encode() + b"\n" + data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def prune(self) -> None:
+        """Least recently used entries removed until the cache holds at most `limit` bytes (and the
+        leftovers of interrupted writes)."""
+        if not self.directory.is_dir():
+            return
+        entries = []
+        for path in self.directory.glob("*/*"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if path.name.startswith(".tmp-"):
+                if time.time() - stat.st_mtime > 3600:  # left by a build that was killed
+                    path.unlink(missing_ok=True)
+                continue  # else another build may be writing it
+            entries.append((stat.st_mtime_ns, stat.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.limit:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+
+
+def environment(doc: Any) -> str:
+    """What every laid-out page depends on besides its HTML: publish's code, the shipped styles, the
+    book's own design files (stylesheets and what they name, fonts, layouts), its images, WeasyPrint."""
+    import weasyprint
+
+    from publish import cache
+
+    images = "".join(f"{name}:{cache._file_digest(path)}" for name, path in sorted(doc.images.items()))
+    return digest(weasyprint.__version__, cache._tree_digest(cache.PACKAGE, "*.py"),
+                  cache._tree_digest(cache.STYLES, "*"), cache._design_digest(doc.config), images)

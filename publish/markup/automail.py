@@ -1,0 +1,28 @@
+"""Python-Markdown's automatic e-mail link, `<ed@example.org>`, with the backslash escapes in it
+restored. The stock pattern writes every letter as a character reference before the escapes are
+restored, so `<\\>@x>` left the parser's own placeholder characters (STX, ETX, which XML cannot hold)
+in the address and its text."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+from markdown import inlinepatterns as patterns
+from markdown import util
+
+ESCAPED = re.compile(f"{util.STX}(\\d+){util.ETX}")  # how the escape pattern stashes `\>`
+
+
+class _Automail(patterns.AutomailInlineProcessor):
+    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
+        address = ESCAPED.sub(lambda e: chr(int(e.group(1))), self.unescape(m.group(1)))
+        if util.STX in address or util.ETX in address:  # another construct's placeholder: no address
+            return None, None, None
+        element, _, _ = super().handleMatch(re.fullmatch(r"(.*)", address, re.S), data)
+        return element, m.start(0), m.end(0)
+
+
+class AutomailExtension(markdown.Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.inlinePatterns.register(_Automail(patterns.AUTOMAIL_RE, md), "automail", 110)

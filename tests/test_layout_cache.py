@@ -1,0 +1,123 @@
+"""The layout cache: a long book rebuilt after edits, reusing every chapter's layout it can, gives the
+same bytes as a cold build of the edited manuscript (a word changed, a paragraph added that moves
+every later page, a chapter grown by a page, a chapter removed); `--force` lays everything out again;
+the cache stays within the size publish.yaml gives it. One test, the edits in sequence: each build
+reads the cache the one before wrote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from tests.conftest import run_publish
+
+# Laid out chapter by chapter (as a book of 60,000 words is) although it is short.
+CHUNKED = {"PUBLISH_CHUNK_MIN_WORDS": "1000", "PUBLISH_CHUNK_WORDS": "500"}
+WORDS = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore "
+         "et dolore magna aliqua. ")
+
+
+CONFIG = "title: Cached\nauthor: [{name: A. Writer, role: author}]\nlanguage: en\nidentifier: urn:uuid:5f1c0a3e-0000-4000-8000-000000000001\n"
+
+
+def chapter(n: int, paragraphs: int) -> str:
+    body = "\n\n".join(f"Paragraph {p} of chapter {n}. " + WORDS * 6 for p in range(paragraphs))
+    return f"# Chapter {n}\n\n{body}[^n{n}]\n\n[^n{n}]: The note of chapter {n}.\n"
+
+
+def entries(cache: Path) -> set[Path]:
+    return {p for p in cache.glob("*/*") if not p.name.startswith(".")}
+
+
+def build(book: Path, out: Path, *extra: str) -> None:
+    result = run_publish("build", book, "--out", out, "--format", "pdf", "--format", "epub", *extra, env=CHUNKED)
+    assert result.code == 0, result.stderr
+
+
+def cold(book: Path, place: Path) -> Path:
+    """The book as it is now, built where no cache is (one process)."""
+    build(book, place / "dist", "--jobs", "1")
+    return place / "dist"
+
+
+def assert_same(one: Path, other: Path) -> None:
+    for name in ("book.pdf", "book.epub"):
+        assert (one / name).read_bytes() == (other / name).read_bytes(), name
+
+
+def pages(out: Path) -> int:
+    return len(PdfReader(str(out / "book.pdf")).pages)
+
+
+def test_edits_rebuilt_from_the_cache_match_a_cold_build(tmp_path: Path):
+    press = tmp_path / "press"
+    book = press / "books" / "book"
+    book.mkdir(parents=True)
+    (press / "publish.yaml").write_text("books: [books/*]\n", "utf-8")
+    for n in range(1, 5):
+        (book / f"ch{n}.md").write_text(chapter(n, 8), "utf-8")
+    (book / "book.yaml").write_text(CONFIG + "chapters: [ch1.md, ch2.md, ch3.md, ch4.md]\n", "utf-8")
+    out, cache = press / "dist", press / ".publish-cache"
+    build(book, out, "--jobs", "2")
+    first = pages(out)
+    assert entries(cache)
+    # One word: only the edited chapter and the opening pages are laid out again.
+    before = entries(cache)
+    text = (book / "ch3.md").read_text("utf-8")
+    (book / "ch3.md").write_text(text.replace("Paragraph 2 of", "Paragraph two of", 1), "utf-8")
+    build(book, out, "--jobs", "2")
+    assert len(entries(cache) - before) <= 3  # the chapter (its layout, its page count), the contents
+    assert_same(out, cold(book, tmp_path / "word"))
+    # A paragraph added to the first chapter: every later page moves.
+    text = (book / "ch1.md").read_text("utf-8")
+    (book / "ch1.md").write_text(text.replace("\n\nParagraph 3", "\n\n" + "Added. " * 700 + "\n\nParagraph 3"), "utf-8")
+    build(book, out, "--jobs", "2")
+    assert pages(out) > first
+    assert_same(out, cold(book, tmp_path / "paragraph"))
+    # A chapter grown by a page, and (built in between) a chapter removed.
+    (book / "ch2.md").write_text(chapter(2, 11), "utf-8")
+    build(book, out, "--jobs", "2")
+    config = (book / "book.yaml").read_text("utf-8")
+    (book / "book.yaml").write_text(config.replace("ch3.md, ", ""), "utf-8")
+    build(book, out, "--jobs", "2")
+    assert_same(out, cold(book, tmp_path / "removed"))
+    assert "Chapter 3" not in " ".join(page.extract_text() for page in PdfReader(str(out / "book.pdf")).pages)
+    # --force lays everything out again (and writes it again); the cache keeps within its bound.
+    (press / "publish.yaml").write_text("books: [books/*]\ncache_size: 200 KB\n", "utf-8")
+    kept = {p: p.stat().st_ino for p in entries(cache)}
+    build(book, out, "--force")
+    assert 0 < sum(p.stat().st_size for p in entries(cache)) <= 200 * 1024
+    # what the layout now is was written again (older entries, of earlier manuscripts, go first)
+    assert [p for p, inode in kept.items() if p.exists() and p.stat().st_ino != inode]
+    assert_same(out, tmp_path / "removed" / "dist")
+
+
+def test_the_page_map_says_on_which_printed_page_an_id_is(tmp_path: Path):
+    """`page_of` (what a back-of-book index asks for its locators) agrees with the contents page the
+    print layout itself prints for each chapter, and knows the ids inside a chapter too."""
+    import io
+    import re
+
+    from publish import resources
+    from publish.build import load_document
+    from publish.layout import paginate
+
+    book = tmp_path / "book"
+    book.mkdir()
+    for n in range(1, 4):
+        (book / f"ch{n}.md").write_text(chapter(n, 5).replace("\n\nParagraph 3", f"\n\n## Section {{#mark-{n}}}\n\nParagraph 3"),
+                                        "utf-8")
+    (book / "book.yaml").write_text(CONFIG + "chapters: [ch1.md, ch2.md, ch3.md]\n", "utf-8")
+    doc, _ = load_document(book)
+    laid = paginate(doc, resources.roots(book, cleaned=True), "2023-11-14T22:13:20Z")
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(laid.pdf)).pages]
+    contents = next(text for text in pages if text.startswith("Contents"))
+    for part in doc.chapters:
+        printed = re.search(re.escape(part.title.text) + r"[ .]*(\d+)", contents)
+        assert printed and laid.page_map.page_of(part.id) == printed.group(1), (part.title.text, contents)
+    for n in range(1, 4):  # a section inside each chapter: on the page its heading is printed on
+        label = laid.page_map.page_of(f"mark-{n}")
+        assert label and any(text.endswith(f" {label}") or text.startswith(f"{label} ") or f" {label} " in text
+                             for text in pages if f"Paragraph 3 of chapter {n}" in text)
+    assert laid.page_map.page_of("no-such-id") is None
