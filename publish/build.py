@@ -274,8 +274,12 @@ def _commit(results: list[BookBuild], out: Path, formats: tuple[str, ...], manif
                     staging.remove(artifact["path"])
             manifest["books"][result.root.name] = _manifest_entry(result, profile)
         if any(renderer(name).catalogued for name in formats):
-            for name, data in _catalogue(results, out, manifest).items():
+            catalogue = _catalogue(results, out, manifest)
+            for name, data in catalogue.items():
                 staging.add(name, data)
+            for path in (out / "pagefind").rglob("*"):  # the search index's files of an earlier build
+                if path.is_file() and path.relative_to(out).as_posix() not in catalogue:
+                    staging.remove(path.relative_to(out).as_posix())
         manifest["books"] = dict(sorted(manifest["books"].items()))
         staging.add(output.MANIFEST, output.manifest_bytes(manifest))
         staging.commit()
@@ -295,23 +299,28 @@ def _manifest_entry(result: BookBuild, profile: str) -> dict[str, Any]:
 
 
 def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any]) -> dict[str, bytes]:
-    """The catalogue of this build's books and its feeds (documents of unchanged books are loaded again)."""
+    """The catalogue of this build's books, its feeds and the search index over every book's pages
+    (documents of unchanged books are loaded again, their pages read from `out`)."""
     from publish.render.catalogue import Listing, render_catalogue
     from publish.render.feeds import render_feeds
     from publish.render.onix import render_onix
+    from publish.render.search import search_index
 
-    listings = []
+    listings, web_pages = [], {}
     for result in results:
+        artifacts = manifest["books"].get(result.root.name, {}).get("artifacts", [])
         if result.ok and result.document is not None:
             doc = result.document
+            web_pages |= {name: data for name, data in result.files.items() if name.endswith(".html")}
         elif result.cached:
             doc = load_document(result.root)[0]
+            web_pages |= {a["path"]: (out / a["path"]).read_bytes() for a in artifacts if a["path"].endswith(".html")}
         else:
             continue
-        artifacts = manifest["books"].get(result.root.name, {}).get("artifacts", [])
         pages = next((a["pages"] for a in artifacts if "pages" in a and a.get("role") != "cover"), 0)
         listings.append(Listing(doc, {a["path"]: a["size"] for a in artifacts}, pages, source_date(result.root)))
     if not listings:
         return {}
     press = find_press(results[0].root)
-    return {**render_catalogue(listings, press.catalogue_title if press else ""), **render_feeds(listings), "onix.xml": render_onix(listings)}
+    return {**render_catalogue(listings, press.catalogue_title if press else ""), **render_feeds(listings),
+            "onix.xml": render_onix(listings), **search_index(web_pages)}

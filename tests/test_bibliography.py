@@ -161,7 +161,7 @@ def test_interview_notes_cite_the_shared_bibliography():
 
 @pytest.mark.parametrize("slug", BOOKS)
 def test_citations_read_the_same_in_pdf_epub_and_html(dist: Path, slug: str):
-    html = _html_citations(dist / slug / "index.html")
+    html = _html_citations(dist / slug / "all.html")
     assert html and html == _epub_citations(dist / f"{slug}.epub")
     pdf = letters(" ".join(pdf_pages(dist / f"{slug}.pdf")))
     at = 0
@@ -178,7 +178,7 @@ def test_revolution_betrayed_reads_the_same_everywhere(dist: Path):
     # style's subsequent-author-substitute) where the entry before it is Trotsky's too.
     entries = set()
     for slug in BOOKS:
-        root = lxml.html.parse(str(dist / slug / "index.html")).getroot()
+        root = lxml.html.parse(str(dist / slug / "all.html")).getroot()
         entries.add(root.get_element_by_id("ref-trotsky1937b").text_content().replace("↩", "").strip())
         for name, doc in epub_documents(dist / f"{slug}.epub"):
             for div in doc.xpath("//*[@id='ref-trotsky1937b']"):
@@ -201,7 +201,7 @@ def test_switching_style_changes_citations_and_references_only(tmp_path: Path):
         with (root / "book.yaml").open("a", encoding="utf-8") as config:
             config.write(f"csl: {style}\n")
         assert run_publish("build", root, "--out", base / "out", "--format", "html").code == 0
-        pages[style] = (base / "out" / "leon-trotsky-speaks" / "index.html").read_text("utf-8")
+        pages[style] = (base / "out" / "leon-trotsky-speaks" / "all.html").read_text("utf-8")
     chicago, house = (_html_citations_from(pages[s]) for s in ("chicago-author-date", "house"))
     assert len(chicago) == len(house) == 55
     assert all(a != b for a, b in zip(chicago, house))

@@ -118,7 +118,7 @@ def test_pdf_metadata(dist: Path, slug: str):
 def test_no_edition_lets_a_line_begin_with_a_spaced_dash(dist: Path, slug: str):
     # A reading system breaks a line before " – " as readily as WeasyPrint does: every edition ties the
     # dash to the word before it with a no-break space (the PDF's lines are read in test_print.py).
-    roots = [lxml.html.parse(str(dist / slug / "index.html")).getroot()]
+    roots = [lxml.html.parse(str(dist / slug / "all.html")).getroot()]
     roots += [root for _, root in epub_documents(dist / f"{slug}.epub")]
     texts = ["".join(root.itertext()) for root in roots]
     assert sum(len(re.findall("\u00a0[–—] ", text)) for text in texts) > 1
@@ -133,7 +133,7 @@ def test_web_edition_and_epub_have_the_same_words_in_every_chapter(dist: Path, s
     def words(root) -> list[str]:
         return [w for w in text_without_apparatus(root, "").split() if w != "↩" and not re.fullmatch(r"\d+\.", w)]
 
-    page = lxml.html.parse(str(dist / slug / "index.html")).getroot()
+    page = lxml.html.parse(str(dist / slug / "all.html")).getroot()
     files = dict(epub_documents(dist / f"{slug}.epub"))
     sections = page.xpath("//section[contains(concat(' ', @class, ' '), ' chapter ')]")
     assert len(sections) >= 5
@@ -144,7 +144,7 @@ def test_web_edition_and_epub_have_the_same_words_in_every_chapter(dist: Path, s
 
 @pytest.mark.parametrize("slug", BOOKS)
 def test_editions_carry_the_same_references(dist: Path, slug: str):
-    html = html_text(dist / slug / "index.html")
+    html = html_text(dist / slug / "all.html")
     assert "References" in html
     refs_in_epub = [d for name, d in epub_documents(dist / f"{slug}.epub") if name == "references.xhtml"]
     assert refs_in_epub
@@ -156,7 +156,8 @@ def test_external_book_builds_all_formats(construct_book):
     root, out = construct_book
     assert sorted(p.name for p in out.iterdir()) == ["assets", "every-construct", "every-construct.epub",
                                                       "every-construct.pdf", "index.html",
-                                                      "manifest.json", "onix.xml", "opds.xml", "releases.xml"]
+                                                      "manifest.json", "onix.xml", "opds.xml", "pagefind",
+                                                      "releases.xml"]
     assert not any(root.glob("*.pdf")), "nothing is written into the manuscript directory"
 
 
@@ -174,7 +175,7 @@ def test_epubjs_opens_each_chapter_of_the_external_book_on_its_heading(construct
 
 def test_every_construct_reads_the_same_in_every_format(construct_book):
     _, out = construct_book
-    html = (out / "every-construct" / "index.html").read_text("utf-8")
+    html = (out / "every-construct" / "all.html").read_text("utf-8")
     epub = "".join(open_doc for open_doc in _epub_sources(out / "every-construct.epub"))
     pdf = " ".join(pdf_pages(out / "every-construct.pdf"))
     for markup in (html, epub):
@@ -244,5 +245,7 @@ def test_nu_html_checker_finds_no_error_in_any_page(dist: Path, construct_book):
     from publish.validate import check_html
 
     pages = sorted(dist.rglob("*.html")) + sorted(construct_book[1].rglob("*.html"))
-    assert len(pages) == 5
+    # two catalogues, three web editions: each an entry page, all.html and a page per part
+    assert sum(p.name == "index.html" for p in pages) == 5 and sum(p.name == "all.html" for p in pages) == 3
+    assert len(pages) > 5 + 3 * 3
     assert check_html(pages) == []

@@ -195,7 +195,7 @@ def test_a_notes_book_builds_with_its_citations_as_footnotes_in_every_edition(tm
     out = tmp_path / "dist"
     done = run_publish("build", root, "--out", out)
     assert done.code == 0, done.stderr
-    html = lxml.html.parse(str(out / "book" / "index.html")).getroot()
+    html = lxml.html.parse(str(out / "book" / "all.html")).getroot()
     notes = [re.sub(r"^\d+\.? ", "", " ".join(html.get_element_by_id(f"note-{n}").text_content()
                                                .replace("↩", "").split())) for n in range(1, 7)]
     assert notes == NOTES_EXPECTED[style]

@@ -45,7 +45,7 @@ def span_counts(roots) -> Counter[str]:
 @pytest.mark.parametrize("slug", BOOKS)
 def test_bracket_counts_agree_in_manuscript_html_epub_and_pdf(dist: Path, slug: str):
     expected = manuscript_counts(slug)
-    html_root = lxml.html.parse(str(dist / slug / "index.html")).getroot()
+    html_root = lxml.html.parse(str(dist / slug / "all.html")).getroot()
     assert span_counts([html_root]) == expected
     assert span_counts([doc for _, doc in epub_documents(dist / f"{slug}.epub")]) == expected
     # The PDF's text: the same brackets, classified by what they contain.
@@ -92,7 +92,7 @@ def test_no_line_breaks_inside_brackets_in_print(dist: Path, slug: str):
 
 
 def test_conventions_note_follows_the_editorial_note(dist: Path):
-    root = lxml.html.parse(str(dist / "leon-trotsky-speaks" / "index.html")).getroot()
+    root = lxml.html.parse(str(dist / "leon-trotsky-speaks" / "all.html")).getroot()
     ids = [s.get("id") for s in root.xpath("//main/section | //main/article/section")]
     assert ids.index("editorial-conventions") == ids.index("editorial-note") + 1
     note = " ".join(root.get_element_by_id("editorial-conventions").text_content().split())
@@ -106,7 +106,7 @@ def test_conventions_note_follows_the_editorial_note(dist: Path):
 
 
 def test_interview_without_editorial_note_gets_the_note_at_the_end_of_the_front_matter(dist: Path):
-    root = lxml.html.parse(str(dist / "lesson-of-the-soviet-union" / "index.html")).getroot()
+    root = lxml.html.parse(str(dist / "lesson-of-the-soviet-union" / "all.html")).getroot()
     sections = root.xpath("//main/section | //main/article/section")
     roles = [(s.get("id"), s.get("class")) for s in sections]
     assert roles[:3] == [("a-note-on-this-edition", "chapter front"),
@@ -116,7 +116,7 @@ def test_interview_without_editorial_note_gets_the_note_at_the_end_of_the_front_
 
 
 def test_web_edition_has_a_keyboard_toggle_for_highlighting(dist: Path):
-    page = (dist / "leon-trotsky-speaks" / "index.html").read_text("utf-8")
+    page = (dist / "leon-trotsky-speaks" / "all.html").read_text("utf-8")
     assert '<input type="checkbox" id="show-editorial"/>' in page and "<label>" in page
     css = (dist / "leon-trotsky-speaks" / "assets" / "web.css").read_text("utf-8")
     assert "body:has(#show-editorial:checked) .ed" in css

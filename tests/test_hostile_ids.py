@@ -67,7 +67,7 @@ def test_headings_that_repeat_generated_names_build_with_every_id_once(tmp_path:
     assert "a.md:20:1: warning: footnote '[^unused]' is never referenced; it is left out" in result.stderr
     assert repeated_ids(out) == {}
     assert_epubcheck_clean(out / "book.epub")
-    page = (out / "book" / "index.html").read_text("utf-8")
+    page = (out / "book" / "all.html").read_text("utf-8")
     for renamed in ('id="references-2"', 'id="notes-2"', 'id="contents-2"', 'id="note-1-2"', 'id="page-2-2"',
                     'id="b-2"', 'id="part-2"', 'id="part-3"', 'id="references-3"', 'id="toc-2"',
                     'id="title-page-2"'):

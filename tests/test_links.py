@@ -59,7 +59,9 @@ def test_every_link_resolves_or_is_text_with_a_warning(tmp_path: Path):
     assert links[">@["] == "mailto:%3E@%5B"
     assert all(links[text] is None for text in "abfg")  # the text stays, with no link
 
-    page = lxml.html.fromstring((out / "book" / "index.html").read_bytes())
-    web = {"".join(a.itertext()): a.get("href") for a in page.iter("a")}
-    assert web["the second"].endswith("#two") and web["its section"].endswith("#far-section")
-    assert all(web[text] is None for text in "abfg")
+    for name, second, section in (("all.html", "#two", "#far-section"),
+                                  ("one.html", "two.html", "two.html#far-section")):
+        page = lxml.html.fromstring((out / "book" / name).read_bytes())  # the whole book; its chapter's page
+        web = {"".join(a.itertext()): a.get("href") for a in page.iter("a")}
+        assert (web["the second"], web["its section"]) == (second, section)
+        assert all(web[text] is None for text in "abfg")

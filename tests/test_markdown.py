@@ -89,7 +89,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def web(built: Path) -> etree._Element:
-    return lxml.html.parse(str(built / "code" / "index.html")).getroot()
+    return lxml.html.parse(str(built / "code" / "all.html")).getroot()
 
 
 def epub_chapter(built: Path, heading: str) -> etree._Element:
@@ -164,7 +164,7 @@ def test_the_code_face_is_carried_named_and_licensed_only_where_there_is_code(bu
     assert "code in DejaVu Sans Mono (Bitstream Vera Fonts licence)" in " ".join(web(built).itertext())
     with zipfile.ZipFile(built / "plain.epub") as epub:
         assert not any("DejaVu" in n for n in epub.namelist())
-    plain = " ".join(lxml.html.parse(str(built / "plain" / "index.html")).getroot().itertext())
+    plain = " ".join(lxml.html.parse(str(built / "plain" / "all.html")).getroot().itertext())
     assert "Set in Gentium Book Plus (SIL Open Font License 1.1). Made with" in plain
     assert (built / "code" / "assets" / "fonts" / "DejaVuSansMono.woff2").is_file()
     assert "DejaVuSansMono.woff2" in (built / "code" / "assets" / "web.css").read_text()
@@ -319,7 +319,7 @@ def test_front_matter_is_not_linted_and_a_heading_wins(tmp_path: Path):
     assert result.code == 0 and result.stderr == "", result.stderr
     out = tmp_path / "out"
     assert run_publish("build", book, "--out", out, "--format", "html").code == 0
-    page = lxml.html.parse(str(out / "book" / "index.html")).getroot()
+    page = lxml.html.parse(str(out / "book" / "all.html")).getroot()
     assert "The Heading" in [" ".join(h.itertext()).strip() for h in xpath(page, "//{h2}|//{h1}")]
     assert "Ignored" not in " ".join(page.itertext())
 

@@ -120,8 +120,8 @@ def test_a_press_builds_its_books_with_their_inherited_defaults(tmp_path: Path):
     assert {"first.epub", "second.epub", "index.html"} <= {p.name for p in out.iterdir()}
     catalogue = (out / "index.html").read_text("utf-8")
     assert "<title>The Shelf Press</title>" in catalogue and "<h1>The Shelf Press</h1>" in catalogue
-    first = (out / "first" / "index.html").read_text("utf-8")
-    second = (out / "second" / "index.html").read_text("utf-8")
+    first = (out / "first" / "all.html").read_text("utf-8")
+    second = (out / "second" / "all.html").read_text("utf-8")
     assert '<link rel="canonical" href="https://shelf.example/books/first/"' in first
     assert "The Shelf Press" in first and "Own Imprint" in second and "The Shelf Press" not in second
     # The press's house style (house.csl: "[2018]") formats the citations, not Chicago's "(Guevara 2018)".

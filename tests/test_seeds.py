@@ -88,7 +88,7 @@ def test_sources_are_kept_with_their_manuscripts():
 
 
 def test_every_sentence_in_the_html(dist: Path, book: str):
-    assert missing(seed_sentences(book), html_text(dist / book / "index.html")) == []
+    assert missing(seed_sentences(book), html_text(dist / book / "all.html")) == []
 
 
 def test_every_sentence_in_the_epub(dist: Path, book: str):
@@ -111,7 +111,7 @@ def test_title_page_and_notices_in_every_edition(dist: Path, book: str):
     import yaml
 
     config = yaml.safe_load((MANUSCRIPT / book / "book.yaml").read_text("utf-8"))
-    editions = {"html": html_text(dist / book / "index.html"), "epub": epub_text(dist / f"{book}.epub"),
+    editions = {"html": html_text(dist / book / "all.html"), "epub": epub_text(dist / f"{book}.epub"),
                 "pdf": " ".join(pdf_pages(dist / f"{book}.pdf"))}
     for name, text in editions.items():
         for field in ("title", "subtitle", "tagline", "rights", "source"):

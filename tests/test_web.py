@@ -47,15 +47,20 @@ CHAPTERS = {
 }
 
 
+def web_edition(tmp_path_factory: pytest.TempPathFactory, slug: str, chapters: dict[str, str], config: str) -> Path:
+    """A small book written and its web edition built; the output directory."""
+    base = tmp_path_factory.mktemp(slug)
+    root = write_book(base / slug, chapters, config, TOY_BIBLIOGRAPHY)
+    out = base / "out"
+    result = run_publish("build", root, "--out", out, cwd=base)  # every format: the pages link to the files
+    assert result.code == 0, result.stderr
+    return out
+
+
 @pytest.fixture(scope="module")
 def tricky(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A book whose book.yaml tries to break out of every context, built with a base_url."""
-    base = tmp_path_factory.mktemp("tricky")
-    root = write_book(base / "tricky", CHAPTERS, HOSTILE_CONFIG, TOY_BIBLIOGRAPHY)
-    out = base / "out"
-    result = run_publish("build", root, "--out", out, "--format", "html", cwd=base)
-    assert result.code == 0, result.stderr
-    return out
+    return web_edition(tmp_path_factory, "tricky", CHAPTERS, HOSTILE_CONFIG)
 
 
 def json_ld(page: str) -> dict:
@@ -65,8 +70,9 @@ def json_ld(page: str) -> dict:
 
 
 def pages(dist: Path, tricky: Path) -> list[Path]:
-    return [dist / "index.html", *(dist / slug / "index.html" for slug in BOOKS),
-            tricky / "index.html", tricky / "tricky" / "index.html"]
+    """Every page: the catalogues, and each page of each web edition (its chapters, all.html)."""
+    return [dist / "index.html", *(page for slug in BOOKS for page in sorted((dist / slug).glob("*.html"))),
+            tricky / "index.html", *sorted((tricky / "tricky").glob("*.html"))]
 
 
 # The Nu HTML checker ------------------------------------------------------------
@@ -108,7 +114,9 @@ def test_json_ld_and_meta_escape_every_value(tricky: Path):
     assert {w["encoding"]["contentUrl"] for w in data["workExample"]} == {
         "https://example.org/books/tricky.epub", "https://example.org/books/tricky.pdf"}
     assert "<script>alert" not in page
-    assert page.count("<script") == 1
+    assert re.findall(r"<script[^>]*>", page) == ['<script type="application/ld+json">',
+                                                  '<script src="../pagefind/pagefind-ui.js" defer>',
+                                                  '<script src="assets/web.js" defer>']
     assert '<meta property="og:title" content="Tricky &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"/>' \
         in page
 
@@ -133,7 +141,7 @@ def test_base_url_must_be_http(tmp_path: Path):
 # The page itself -----------------------------------------------------------------
 
 def test_web_edition_landmarks_toggles_and_citation_tips(dist: Path):
-    page = (dist / "leon-trotsky-speaks" / "index.html").read_text("utf-8")
+    page = (dist / "leon-trotsky-speaks" / "all.html").read_text("utf-8")
     for marker in ('<a class="skip-link" href="#main">', "<header>", '<nav class="toc"', '<main id="main">',
                    "<article", 'role="doc-chapter"', 'role="doc-bibliography"',
                    'id="show-editorial"', 'id="show-pages"', '<link rel="stylesheet" href="assets/web.css"/>'):
@@ -165,30 +173,37 @@ def axe_violations(result: object) -> list[str]:
 @pytest.mark.skipif(not CHROMIUM.is_file(), reason="axe-core needs Chromium at /usr/bin/chromium "
                     "(Debian's chromium, installed by scripts/install-system-deps); not present here")
 def test_axe_finds_no_violation(dist: Path):
-    """Every page, light and dark; the web editions also with both reading options on."""
+    """Every page at 390 and 1280 px wide with its sidebar open; the catalogue and each entry page also
+    dark; each book's whole page (every page marker and editorial mark) also with both reading
+    options on."""
     playwright = pytest.importorskip("playwright.sync_api")
     axe = pytest.importorskip("axe_playwright_python.sync_playwright")
     found: dict[str, list[str]] = {}
+    targets = [dist / "index.html", *(page for slug in BOOKS for page in sorted((dist / slug).glob("*.html")))]
     with tempfile.TemporaryDirectory() as profile, playwright.sync_playwright() as driver:
         browser = driver.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM),
                                                             args=CHROMIUM_FLAGS, headless=True)
         try:
             page = browser.new_page()
-            targets = [dist / "index.html", *(dist / slug / "index.html" for slug in BOOKS)]
-            for scheme in ("light", "dark"):
+            for width, scheme in ((390, "light"), (1280, "light"), (1280, "dark")):
+                page.set_viewport_size({"width": width, "height": 900})
                 page.emulate_media(color_scheme=scheme)
                 for target in targets:
+                    if scheme == "dark" and target.name != "index.html":
+                        continue
                     page.goto(target.as_uri())
-                    name = f"{target.relative_to(dist)} ({scheme})"
-                    result = axe.Axe().run(page)
-                    found[name] = [f"{v['id']}: {len(v['nodes'])}" for v in result.response["violations"]]
-                    if page.locator("#show-pages").count():
+                    page.evaluate("document.querySelector('.sidebar details')?.setAttribute('open', '')")
+                    name = f"{target.relative_to(dist)} ({width} px, {scheme})"
+                    found[name] = axe_violations(axe.Axe().run(page))
+                    if width == 1280 and scheme == "light" and target.name == "all.html":  # every mark
                         page.check("#show-editorial")
                         page.check("#show-pages")
                         found[name + " with page numbers and highlights"] = axe_violations(axe.Axe().run(page))
+                        page.uncheck("#show-editorial")  # (the script keeps the options from page to page)
+                        page.uncheck("#show-pages")
         finally:
             browser.close()
-    assert len(found) == 10
+    assert len(found) == 2 * len(targets) + (1 + len(BOOKS)) + len(BOOKS)
     failures = {name: lines for name, lines in found.items() if lines}
     assert not failures, json.dumps(failures, indent=1)
 
@@ -230,14 +245,14 @@ def wait_for(url: str, wanted: str, seconds: float) -> str:
 
 def test_serve_rebuilds_an_edited_chapter_within_two_seconds(served):
     root, url, _ = served
-    page = fetch(url + "preview/")
+    page = fetch(url + "preview/chapter-one.html")
     assert "The first words" in page and "/__version" in page
     assert not re.search(r'(src|href)="(https?:)?//', page)
     version = json.loads(fetch(url + "__version"))["version"]
     chapter = root / "one.md"
     chapter.write_text(chapter.read_text("utf-8").replace("The first words", "The revised words"), "utf-8")
     started = time.monotonic()
-    page = wait_for(url + "preview/", "The revised words", 2.0)
+    page = wait_for(url + "preview/chapter-one.html", "The revised words", 2.0)
     assert "The revised words" in page, f"no change after {time.monotonic() - started:.1f} s"
     deadline = time.monotonic() + 1
     while json.loads(fetch(url + "__version"))["version"] == version and time.monotonic() < deadline:
@@ -292,6 +307,6 @@ def test_serve_shows_a_manuscript_error_and_recovers(served):
     overlay = page.split('id="publish-error-overlay"', 1)[1]
     assert "one.md:3:" in overlay and "nosuchkey" in overlay and "<b>]" not in overlay
     chapter.write_text(good.replace("The first words", "Fixed words"), "utf-8")
-    page = wait_for(url + "preview/", "Fixed words", 30.0)
+    page = wait_for(url + "preview/chapter-one.html", "Fixed words", 30.0)
     assert "Fixed words" in page and "publish-error-overlay" not in page
 

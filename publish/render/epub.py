@@ -13,15 +13,13 @@ from publish.model import Chapter, Document
 from publish.render import Edition, Rendered, Renderer, context, render_template, typefaces
 from publish.render.cover import cover_alt, cover_image
 from publish.render.fonts import embed, face_rules, licence_files, text_characters
-from publish.render.markup import chapter_body
+from publish.render.markup import chapter_body, link_across_files
 from publish.resources import IMAGE_TYPES
 from publish.stylesheets import RESOURCE_TYPES, screen_stylesheets
 
 MARC_ROLES = {"author": "aut", "editor": "edt", "interviewer": "ivr", "interviewee": "ive",
               "translator": "trl"}
 NOT_NAME = re.compile(r"[^A-Za-z0-9._-]")
-LINK = re.compile(r'href="#([^"]+)"')
-ID = re.compile(r'\bid="([^"]+)"')
 
 
 class _Writer(epub.EpubWriter):
@@ -46,7 +44,7 @@ def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
     cover_name, cover_type, cover_data = cover_image(doc)
     pages = _pages(doc, cover_name)
     files = {name: xhtml for name, _, xhtml in pages}
-    _link_across_files(files)
+    link_across_files(files)
     nav = render_template("epub/nav.xhtml", doc.config.layouts,
                           **context(doc, "epub", toc=_toc(doc), landmarks=_landmarks(doc), page_list=_page_list(doc)))
     book = epub.EpubBook()
@@ -126,21 +124,6 @@ def _pages(doc: Document, cover_name: str) -> list[tuple[str, str, str]]:
     if doc.references:
         pages.append(("references.xhtml", doc.references_title, page("references", doc.references_title)))
     return pages + [chapter(c) for c in doc.indexes]
-
-
-def _link_across_files(files: dict[str, str]) -> None:
-    """Rewrite `#id` links whose target lives in another document of the EPUB."""
-    home = {i: name for name, xhtml in files.items() for i in ID.findall(xhtml)}
-    for name, xhtml in files.items():
-        own = set(ID.findall(xhtml))
-
-        def target(m: re.Match[str], own: set[str] = own) -> str:
-            ident = m[1]
-            if ident in own or ident not in home:
-                return m[0]
-            return f'href="{home[ident]}#{ident}"'
-
-        files[name] = LINK.sub(target, xhtml)
 
 
 def _toc(doc: Document) -> list[dict[str, object]]:

@@ -1,4 +1,5 @@
-"""The web edition: one page per book through the web layout, with its metadata, stylesheet and fonts."""
+"""The web edition: a page per chapter (see `publish.render.webpages`) and the whole book on one page
+(`all.html`), through the web layouts, with their metadata, stylesheet, script and fonts."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import re
 
 from publish.fonts import SHIPPED, Typeface, font_face_css, published_fonts, shipped_css
 from publish.model import Document
+from publish.paths import STYLES
 from publish.render import Edition, Rendered, Renderer, context, render_template, typefaces
 from publish.render.cover import web_covers
 from publish.render.markup import chapter_body
+from publish.render.webpages import WHOLE, render_pages
 from publish.stylesheets import Stylesheet, screen_stylesheets
+
+SCRIPTS = STYLES / "js"
 
 # schema.org properties for our contributor roles (interviewers and interviewees as contributor/author).
 SCHEMA_ROLES = {"author": "author", "interviewee": "author", "editor": "editor", "translator": "translator",
@@ -20,16 +25,21 @@ TAGS = re.compile(r"<[^>]+>")
 BIBLIOREF = re.compile(r'<a href="#([^"]+)" role="doc-biblioref">')
 
 
-def render_web(doc: Document) -> dict[str, bytes]:
-    """The files of the web edition, by path relative to the book's web directory."""
+def render_web(doc: Document, downloads: tuple[str, ...] = ("pdf", "epub")) -> dict[str, bytes]:
+    """The files of the web edition, by path relative to the book's web directory; its pages link to
+    the `downloads` (the formats built beside it)."""
     tips = reference_tips(doc)
-    bodies = {chapter.id: with_reference_tips(chapter_body(chapter, "html", doc.page_map), tips)
-              for chapter in doc.chapters}
-    page = render_template("html/book.html", doc.config.layouts,
-                           **context(doc, "html", bodies=bodies, canonical=canonical_url(doc), json_ld=json_ld(doc)))
+
+    def bodies(shift: int) -> dict[str, str]:
+        return {chapter.id: with_reference_tips(chapter_body(chapter, "html", doc.page_map, shift), tips)
+                for chapter in doc.chapters}
+
+    common = {"canonical": canonical_url(doc), "json_ld": json_ld(doc), "downloads": downloads}
+    whole = render_template("html/book.html", doc.config.layouts, **context(doc, "html", bodies=bodies(1), **common))
+    pages = render_pages(doc, context(doc, "html", bodies=bodies(0), **common))
     images = {name: path.read_bytes() for name, path in doc.images.items()}
     assets = web_assets(typefaces(doc), doc.config.css.get("web", []))
-    return {"index.html": page.encode(), **assets, **images, **web_covers(doc)}
+    return {**pages, WHOLE: whole.encode(), **assets, **images, **web_covers(doc)}
 
 
 def canonical_url(doc: Document) -> str:
@@ -103,13 +113,13 @@ def _download(doc: Document, fmt: str) -> str:
 
 
 def web_assets(faces: list[Typeface] | None = None, sheets: list[Stylesheet] | None = None) -> dict[str, bytes]:
-    """The stylesheet and fonts a web page links to, under `assets/` (the shipped CSS in the first of
+    """The stylesheet, script and fonts a web page links to, under `assets/` (the shipped CSS in the first of
     `faces`, the text's, with every face's @font-face rules; then a book's own stylesheets), and the
     files those name."""
     faces = faces or [SHIPPED]
     own, copies = screen_stylesheets(sheets or [])
     css = "\n".join(font_face_css(face, "fonts") for face in faces) + "\n" + shipped_css("web", faces[0])
-    files = {"assets/web.css": (css + (own and "\n" + own)).encode()}
+    files = {"assets/web.css": (css + (own and "\n" + own)).encode(), "assets/web.js": (SCRIPTS / "web.js").read_bytes()}
     for face in faces:
         for name, path in published_fonts(face).items():
             files[f"assets/fonts/{name}"] = path.read_bytes()
@@ -119,7 +129,7 @@ def web_assets(faces: list[Typeface] | None = None, sheets: list[Stylesheet] | N
 def render(doc: Document, edition: Edition) -> Rendered:
     """The web edition (the Renderer interface), in the book's directory of the output."""
     files = {f"{doc.slug}/{name}": data for name, data in render_web(doc).items()}
-    return Rendered(files, {f"{doc.slug}/index.html": {"words": doc.word_count}})
+    return Rendered(files, {f"{doc.slug}/{WHOLE}": {"words": doc.word_count}})
 
 
 RENDERER = Renderer("html", render, catalogued=True)

@@ -1,4 +1,5 @@
-"""Per-format shaping of the model's XHTML: note references, footnotes inline for print, heading levels."""
+"""Per-format shaping of the model's XHTML: note references, footnotes inline for print, heading levels,
+links between the files of an edition in parts (EPUB, web)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from publish.model import Chapter, Document, Note, PageStart
 from publish.render.pagemap import insert_markers, number_blocks, opening_markers
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
+LINK = re.compile(r'href="#([^"]+)"')
+ID = re.compile(r'\bid="([^"]+)"')
 
 
 def _fragment(markup: str) -> etree._Element:
@@ -81,9 +84,10 @@ def shift_headings(markup: str, by: int) -> str:
     return re.sub(r"<(/?)h([1-6])\b", lambda m: f"<{m[1]}h{min(int(m[2]) + by, 6)}", markup)
 
 
-def chapter_body(chapter: Chapter, fmt: str, starts: list[PageStart] = ()) -> str:
+def chapter_body(chapter: Chapter, fmt: str, starts: list[PageStart] = (), heading_shift: int = 1) -> str:
     """A chapter's body as a format shows it: for print, numbered blocks and footnotes in place; for
-    the others, note references and the print edition's page-break markers."""
+    the others, note references and the print edition's page-break markers (and on the web, headings
+    `heading_shift` levels down: under the book's title on the single page, none on a chapter's own)."""
     if chapter.index is not None:
         from publish.render.indexes import index_markup
         chapter = replace(chapter, body=index_markup(chapter.index, fmt))
@@ -93,7 +97,7 @@ def chapter_body(chapter: Chapter, fmt: str, starts: list[PageStart] = ()) -> st
             body = body.replace(f'src="{name}"', f'src="{path.as_uri()}"')
         return number_blocks(body)
     body = insert_markers(noterefs(chapter.body, fmt), [s for s in starts if s.chapter == chapter.id], fmt)
-    return shift_headings(body, 1) if fmt == "html" else body
+    return shift_headings(body, heading_shift) if fmt == "html" else body
 
 
 def page_openings(starts: list[PageStart], fmt: str) -> dict[str, str]:
@@ -121,3 +125,25 @@ def references_body(doc: Document, fmt: str) -> str:
     if fmt == "pdf":
         return markup
     return insert_markers(markup, [s for s in doc.page_map if s.chapter == "references"], fmt)
+
+
+def link_across_files(files: dict[str, str], lead: dict[str, str] | None = None) -> None:
+    """Rewrite `#id` links whose target lives in another file of the edition to `file#id`; a link to
+    the part a file shows (`lead`: file -> the part's id) becomes the bare file name."""
+    home: dict[str, str] = {}
+    for name, markup in files.items():
+        for ident in ID.findall(markup):
+            home.setdefault(ident, name)
+    parts = {part: name for name, part in (lead or {}).items()}
+    for name, markup in files.items():
+        own = set(ID.findall(markup))
+
+        def target(m: re.Match[str], own: set[str] = own) -> str:
+            ident = m[1]
+            if ident in own or ident not in home:
+                return m[0]
+            if parts.get(ident):
+                return f'href="{parts[ident]}"'
+            return f'href="{home[ident]}#{ident}"'
+
+        files[name] = LINK.sub(target, markup)
