@@ -209,7 +209,7 @@ def test_epub_index_locators_resolve_to_the_marked_places(indexed: tuple[Path, P
 
 
 def test_web_index_locators_resolve_to_the_marked_places(indexed: tuple[Path, Path]):
-    page = lxml.html.parse(str(indexed[1] / "indexed" / "index.html")).getroot()
+    page = lxml.html.parse(str(indexed[1] / "indexed" / "all.html")).getroot()  # the whole book
     locators = page.xpath("//section[@id='index-subjects']//a[contains(@class, 'index-locator')]")
     assert len(locators) >= 6
     for locator in locators:
@@ -253,5 +253,6 @@ def test_trotsky_carries_its_index_of_names(dist: Path):
     assert {"Lenin, Vladimir", "Stalin, Joseph", "Yeltsin, Boris", "Gorbachev, Mikhail"} <= set(entries)
     with zipfile.ZipFile(dist / f"{slug}.epub") as archive:
         assert b'epub:type="index"' in archive.read("EPUB/index-names.xhtml")
-    web = (dist / slug / "index.html").read_text("utf-8")
+    web = (dist / slug / "all.html").read_text("utf-8")
     assert 'id="index-names"' in web and "Gorbachev, Mikhail" in web
+    assert "Gorbachev, Mikhail" in (dist / slug / "index-names.html").read_text("utf-8")  # a page of its own

@@ -1,5 +1,5 @@
 """The web edition in pages: the title page with the contents (`index.html`), one page per chapter of
-the front, body and back matter and one for the References, each with the contents sidebar,
+the front, body and back matter, one for the References and one per index, each with the contents sidebar,
 previous/next links and the search box; every `#id` link pointed at the page that holds its target."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from publish.model import Document
+from publish.model import Chapter, Document
 from publish.render.markup import link_across_files
 
 NOT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -45,16 +45,18 @@ def page_name(part: str, taken: set[str]) -> str:
 
 
 def web_pages(doc: Document) -> list[WebPage]:
-    """The pages in reading order: the entry page, each chapter, the References."""
+    """The pages in reading order: the entry page, each chapter, the References, the indexes."""
     taken = {ENTRY, WHOLE}
     pages = [WebPage(ENTRY, "title-page", doc.config.title, html.escape(doc.config.title))]
-    for chapter in doc.chapters:
-        pages.append(WebPage(page_name(chapter.id, taken), chapter.id, chapter.title.text, chapter.title.html,
-                             [(h.id, h.html) for h in chapter.headings if h.level == 2]))
+
+    def chapter_page(chapter: Chapter) -> WebPage:
+        return WebPage(page_name(chapter.id, taken), chapter.id, chapter.title.text, chapter.title.html,
+                       [(h.id, h.html) for h in chapter.headings if h.level == 2])
+    pages += [chapter_page(c) for c in doc.chapters if c.index is None]
     if doc.references:
         pages.append(WebPage(page_name("references", taken), "references", doc.references_title,
                              html.escape(doc.references_title)))
-    return pages
+    return pages + [chapter_page(c) for c in doc.indexes]
 
 
 def neighbours(pages: list[WebPage], n: int) -> tuple[WebPage | None, WebPage | None]:
