@@ -75,7 +75,7 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     doc.page_map, doc.page_count, doc.print_warnings = laid.page_map, laid.page_count, laid.warnings
     rendered = Rendered()
     for each in renderers:
-        made = each.render(doc, Edition(laid, when, cache))
+        made = each.render(doc, Edition(laid, when, cache, formats))
         for name in made.files:
             made.facts.setdefault(name, {})["format"] = each.name
         rendered.update(made)

@@ -172,11 +172,14 @@ BLOCK = {"address", "blockquote", "div", "dl", "figure", "hr", "ol", "p", "pre",
 PHRASING_ONLY = {"p", "span", "a", "em", "strong", "i", "b", "u", "s", "sup", "sub", "abbr", "small", "code",
                  "q", "cite", "mark", "del", "ins", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "caption"}
 VOID = {"br", "hr", "img", "wbr", "col"}
+# Blocks whose children are allowed only inside them (a row, a definition, an item).
+STRUCTURED = {"table", "dl", "ol", "ul"}
 
 
 def _well_nested(root: etree._Element) -> None:
     """Raw HTML can leave a block inside a paragraph or a span, which XHTML forbids: such a block gives
-    way to its content. Empty elements get an empty text, so that none is written `<p/>`."""
+    way to its content (a table or a list stays whole: the phrasing around it gives way). Empty elements
+    get an empty text, so that none is written `<p/>`."""
     for element in list(root.iter()):
         if element is root or not isinstance(element.tag, str):
             continue
@@ -186,6 +189,9 @@ def _well_nested(root: etree._Element) -> None:
         elif element.tag in BLOCK and any(a.tag in PHRASING_ONLY for a in element.iterancestors()):
             if element.tag == "hr":
                 element.drop_tree()  # its tail text stays
+            elif element.tag in STRUCTURED:  # its rows or items need it: the phrasing around it gives way
+                for ancestor in [a for a in element.iterancestors() if a.tag in PHRASING_ONLY]:
+                    ancestor.drop_tag()
             else:
                 element.drop_tag()
     for element in root.iter():

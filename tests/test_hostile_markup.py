@@ -5,15 +5,18 @@ Each parses within the time budget to a model or to a diagnostic, never a traceb
 from __future__ import annotations
 
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from publish.book import load_book
 from publish.diagnostics import ManuscriptError
 from publish.files import MAX_CHAPTER_BYTES
 from publish.resolve import resolve_book
 from tests.conftest import run_publish, write_book
+from tests.test_build import assert_epubcheck_clean
 
 BUDGET = 10  # seconds, on this machine, for the parse stage of one chapter
 UNITS = {"brackets": "[", "closers": "]", "stars": "*", "underscores": "_", "link-openers": "[x](",
@@ -57,3 +60,21 @@ def test_characters_no_font_of_the_book_has_are_a_warning_at_their_first_place(t
         "ch.md:5:24: warning: no font of this book has שלום (U+05E9 U+05DC U+05D5 …) [missing-glyph]",
         "ch.md:5:33: warning: no font of this book has 😀 (U+1F600) [missing-glyph]",
     ]
+
+
+def test_a_tag_left_open_before_a_table_or_a_list_keeps_them_whole(tmp_path: Path):
+    # The HTML parser opens an unclosed <b> again around the blocks after it; the table's and the
+    # definition list's own tags then gave way, leaving rows and definitions loose (EPUBCheck: RSC-005).
+    chapter = "# T\n\nSome <b>bold left open.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nTerm\n: its definition\n"
+    root = write_book(tmp_path / "book", {"a.md": chapter}, "title: T\n")
+    out = tmp_path / "out"
+    result = run_publish("build", root, "--out", out, "--format", "epub")
+    assert result.code == 0, result.stderr
+    assert_epubcheck_clean(out / "book.epub")
+    with zipfile.ZipFile(out / "book.epub") as archive:
+        page = etree.fromstring(archive.read("EPUB/t.xhtml"))
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    table, = page.iter(f"{xhtml}table")
+    assert [td.text for td in table.iter(f"{xhtml}td")] == ["1", "2"]
+    definitions, = page.iter(f"{xhtml}dl")
+    assert [dd.text for dd in definitions.iter(f"{xhtml}dd")] == ["its definition"]

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 import pytest
 
-from tests.conftest import BOOKS
+from tests.conftest import BOOKS, run_publish, write_book
 from tests.test_web import CHROMIUM, CHROMIUM_FLAGS, web_edition
 
 PHRASE = "les horlogers de Besançon"  # in the third chapter only
@@ -267,3 +267,14 @@ def test_search_opens_the_chapter_at_the_phrase(browser, server: str):
     assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 800  # scrolled into view
     assert page.evaluate("window.scrollY") > 400  # the phrase is well below the chapter's start
     page.close()
+
+
+def test_a_web_only_build_offers_no_download_it_did_not_make(tmp_path: Path):
+    root = write_book(tmp_path / "web-only", {"one.md": "# One\n\nText.\n"}, "title: Web only\n")
+    out = tmp_path / "out"
+    result = run_publish("build", root, "--out", out, "--format", "html")
+    assert result.code == 0, result.stderr
+    for page in (out / "web-only").glob("*.html"):
+        links = [a.get("href") or "" for a in lxml.html.fromstring(page.read_bytes()).iter("a")]
+        assert not [href for href in links if href.endswith((".pdf", ".epub"))], page.name
+    assert not list(out.glob("*.pdf")) and not list(out.glob("*.epub"))

@@ -29,11 +29,12 @@ FORMATS = ("pdf", "epub", "html")  # each the module publish.render.NAME, whose 
 @dataclass(frozen=True)
 class Edition:
     """What every renderer is given besides the document: the print layout (page map, page count, the
-    laid-out PDF when one was asked for), the build's date, and the build's cache."""
+    laid-out PDF when one was asked for), the build's date, the build's cache, and its formats."""
 
     layout: Layout
     when: datetime.datetime
     cache: Any = None  # a publish.layout.LayoutCache a renderer may keep costly pieces in (font subsets)
+    formats: tuple[str, ...] = ("pdf", "epub", "html")  # what this build makes: the web edition links to them
 
 
 @dataclass

@@ -128,7 +128,8 @@ def web_assets(faces: list[Typeface] | None = None, sheets: list[Stylesheet] | N
 
 def render(doc: Document, edition: Edition) -> Rendered:
     """The web edition (the Renderer interface), in the book's directory of the output."""
-    files = {f"{doc.slug}/{name}": data for name, data in render_web(doc).items()}
+    downloads = tuple(fmt for fmt in ("pdf", "epub") if fmt in edition.formats)
+    files = {f"{doc.slug}/{name}": data for name, data in render_web(doc, downloads).items()}
     return Rendered(files, {f"{doc.slug}/{WHOLE}": {"words": doc.word_count}})
 
 
