@@ -3,7 +3,7 @@ finished from it (same input, same bytes)."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -99,14 +99,16 @@ def layout(doc: Document, roots: list[Path], timestamp: str, profile: str = "def
 
     html = HTML(string=render_html(doc, timestamp, profile, chunk), base_url=str(roots[0]) + "/",
                 url_fetcher=local_fetcher(roots + [STYLES]))
-    return html.render(font_config=_font_config(roots[0]))
+    faces = body_typeface(doc.config.fonts).faces
+    fonts = tuple((face.print_file, face.print_file.stat().st_mtime_ns) for face in faces)
+    return html.render(font_config=_font_config(roots[0], fonts))
 
 
-@cache
-def _font_config(root: Path):
+@lru_cache(maxsize=4)
+def _font_config(root: Path, _fonts: tuple[tuple[Path, int], ...]):
     """One WeasyPrint font configuration for every layout of a book in this process (a long book's
     chunks, the opening pages and the index laid out apart): making one loads the system's fonts anew,
-    about half a second each time."""
+    about half a second each time. A new one when the book's font files change (`serve`)."""
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
