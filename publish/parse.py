@@ -55,6 +55,8 @@ def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Cita
             getattr(found, severity)(source.path, message, line, col)
         if any(severity == "error" for _, _, severity, _ in md.front_matter_problems):
             continue  # the chapter's title may be what is wrong: say nothing more of it
+        if leaked_placeholder(html, source, found):
+            continue
         chapter_citations = _citations(md.citations, source, len(citations))
         index_marks = raw_marks(source.text, md.index_marks, source.path)
         chapter = _chapter(html, source, used_ids, len([n for c in chapters for n in c.notes]),
@@ -155,6 +157,29 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
 
 
 LITERAL = {"code", "pre", "kbd", "samp"}
+
+
+# Python-Markdown's own placeholders (STX … ETX) left in its output: it lost track of a construct,
+# and the text that stood there would be lost (some runs of stray `*` around brackets and citations).
+PLACEHOLDER = re.compile("[\x02\x03]")
+
+
+def leaked_placeholder(html: str, source: ChapterSource, found: Diagnostics) -> bool:
+    """Whether the parser left a placeholder in the chapter; if so, an error at the paragraph it is in
+    (found by the words before it), rather than a chapter printed without that text."""
+    match = PLACEHOLDER.search(html)
+    if match is None:
+        return False
+    before = re.sub(r"<[^>]+>", " ", html[:match.start()]).split()
+    line = 0
+    for words in (before[-3:], before[-1:]):
+        offset = source.text.find(" ".join(words)) if words else -1
+        if offset >= 0:
+            line = position(source.text, offset)[0]
+            break
+    found.error(source.path, "the parser lost track of the inline markup here (emphasis marks, brackets or "
+                "citations that overlap): escape a stray '*' or '_' as '\\*' or '\\_'", line, 1)
+    return True
 
 
 def _tie_spaced_dashes(root: etree._Element) -> None:
