@@ -18,7 +18,8 @@ from publish.resolve import resolve_book
 from tests.conftest import TOY_BIBLIOGRAPHY, run_publish, write_book
 from tests.test_build import assert_epubcheck_clean
 
-BUDGET = 10  # seconds, on this machine, for the parse stage of one chapter
+BUDGET = 10  # seconds of this process's time, on this machine, for the parse stage of one chapter (the
+# other xdist worker and other processes on the two cores not counted)
 UNITS = {"brackets": "[", "closers": "]", "stars": "*", "underscores": "_", "link-openers": "[x](",
          "image-openers": "![x](", "backticks": "`", "mixed": "[*_`", "notes": "[^", "citations": "[@",
          "emphasis": "*a* ", "links": "[x](y) ", "code": "`a` ", "tags": "<b>", "breaks": "a  \n"}
@@ -40,12 +41,12 @@ def test_adversarial_inline_markup_parses_within_the_budget(tmp_path: Path, shap
     text = chapter(QUOTES if shape == "quotes" else UNITS[shape], paragraphs and shape != "quotes")
     root = write_book(tmp_path / "book", {"a.md": "# A\n"}, "title: T\n")
     (root / "a.md").write_text(text, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         resolve_book(load_book(root), format_citations=False)
     except ManuscriptError as error:
         assert all(d.line for d in error.diagnostics.items)  # each one at its line
-    assert time.perf_counter() - start < BUDGET
+    assert time.process_time() - start < BUDGET
 
 
 def test_characters_no_font_of_the_book_has_are_a_warning_at_their_first_place(tmp_path: Path):
