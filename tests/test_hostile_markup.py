@@ -91,3 +91,14 @@ def test_markup_the_parser_loses_track_of_is_an_error_at_its_paragraph(tmp_path:
     assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"{root / 'a.md'}:5:1: error: the parser lost track of the inline markup here" in result.stderr
     assert not (tmp_path / "out" / "book.epub").exists()
+
+
+def test_an_index_term_with_a_backslash_escape_is_the_term_as_read(tmp_path: Path):
+    # The mark's term kept Python-Markdown's placeholder for `\*`, which XML cannot hold: an internal
+    # error (found by the long property run).
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\nOne {^a\\*b} and {^\\> } mark.\n"}, "title: T\n")
+    out = tmp_path / "out"
+    result = run_publish("build", root, "--out", out, "--format", "epub", "--format", "html")
+    assert result.code == 0 and "Traceback" not in result.stderr, result.stderr
+    assert_epubcheck_clean(out / "book.epub")
+    assert "a*b" in (out / "book" / "all.html").read_text("utf-8")

@@ -14,9 +14,15 @@ from markdown import util
 ESCAPED = re.compile(f"{util.STX}(\\d+){util.ETX}")  # how the escape pattern stashes `\>`
 
 
+def restored(processor: patterns.InlineProcessor, text: str) -> str:
+    """Text an inline pattern matched, with what earlier patterns stashed in it (a backslash escape, a
+    code span) given back as plain text: for a pattern that keeps the text apart from the tree."""
+    return ESCAPED.sub(lambda e: chr(int(e.group(1))), processor.unescape(text))
+
+
 class _Automail(patterns.AutomailInlineProcessor):
     def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
-        address = ESCAPED.sub(lambda e: chr(int(e.group(1))), self.unescape(m.group(1)))
+        address = restored(self, m.group(1))
         if util.STX in address or util.ETX in address:  # another construct's placeholder: no address
             return None, None, None
         element, _, _ = super().handleMatch(re.fullmatch(r"(.*)", address, re.S), data)
