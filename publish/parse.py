@@ -24,6 +24,7 @@ from publish.glyphs import book_font_files, check_glyphs
 from publish.images import checked_image
 from publish.index import raw_marks
 from publish.markup import make_markdown, tie_spaced_dashes
+from publish.markup.automail import PLACEHOLDER
 from publish.markup.bounded import crowding
 from publish.markup.frontmatter import split_front_matter
 from publish.markup.sanitize import sanitize
@@ -159,14 +160,10 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
 LITERAL = {"code", "pre", "kbd", "samp"}
 
 
-# Python-Markdown's own placeholders (STX … ETX) left in its output: it lost track of a construct,
-# and the text that stood there would be lost (some runs of stray `*` around brackets and citations).
-PLACEHOLDER = re.compile("[\x02\x03]")
-
-
 def leaked_placeholder(html: str, source: ChapterSource, found: Diagnostics) -> bool:
-    """Whether the parser left a placeholder in the chapter; if so, an error at the paragraph it is in
-    (found by the words before it), rather than a chapter printed without that text."""
+    """Whether the parser left one of Python-Markdown's own placeholders (STX … ETX) in the chapter: it
+    lost track of a construct (some runs of stray `*` around brackets and citations), and the text
+    there would be lost. If so, an error at the paragraph it is in (found by the words before it)."""
     match = PLACEHOLDER.search(html)
     if match is None:
         return False

@@ -11,6 +11,7 @@ import markdown
 from markdown import inlinepatterns as patterns
 from markdown import util
 
+PLACEHOLDER = re.compile(f"[{util.STX}{util.ETX}]")  # what any pattern's placeholder starts or ends with
 ESCAPED = re.compile(f"{util.STX}(\\d+){util.ETX}")  # how the escape pattern stashes `\>`
 
 
@@ -23,7 +24,7 @@ def restored(processor: patterns.InlineProcessor, text: str) -> str:
 class _Automail(patterns.AutomailInlineProcessor):
     def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
         address = restored(self, m.group(1))
-        if util.STX in address or util.ETX in address:  # another construct's placeholder: no address
+        if PLACEHOLDER.search(address):  # another construct's placeholder: no address
             return None, None, None
         element, _, _ = super().handleMatch(re.fullmatch(r"(.*)", address, re.S), data)
         return element, m.start(0), m.end(0)

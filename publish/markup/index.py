@@ -16,11 +16,10 @@ import xml.etree.ElementTree as etree
 from markdown import Extension, Markdown
 from markdown.inlinepatterns import InlineProcessor
 
-from publish.markup.automail import restored
+from publish.markup.automail import PLACEHOLDER, restored
 
 MARK_RE = r"\{\^(?P<body>[^{}\n]+)\}"
 MARK = re.compile(MARK_RE)
-PLACEHOLDERS = re.compile("[\x02\x03]")  # what is left of another pattern's placeholder in a term
 
 
 class _IndexMarkProcessor(InlineProcessor):
@@ -28,7 +27,7 @@ class _IndexMarkProcessor(InlineProcessor):
         marks = self.md.index_marks  # type: ignore[attr-defined]
         span = etree.Element("span", {"class": "ix", "data-ix": str(len(marks))})
         span.text = ""
-        marks.append(PLACEHOLDERS.sub("", restored(self, m["body"])))  # `{^a\\*b}` is the term a*b
+        marks.append(PLACEHOLDER.sub("", restored(self, m["body"])))  # `{^a\\*b}` is the term a*b
         return span, m.start(0), m.end(0)
 
 
