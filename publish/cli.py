@@ -124,8 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "release":
             return _release(args, books)
         if args.command == "serve":
+            from publish.build import layout_cache
             from publish.serve import serve
-            return serve(books, args.port)
+            # The layout cache `publish build` keeps here: the preview starts from the last build's layouts.
+            return serve(books, args.port, layout_cache(_press_output(args), books))
         if args.command == "build":
             return _build(args, books)
         if args.command == "proof":
@@ -169,11 +171,16 @@ def _book_dirs(given: list[Path]) -> list[Path] | None:
 
 def _default_out(args: argparse.Namespace) -> None:
     """`--out` when not given: the press's output directory (publish.yaml `output`), else dist/."""
+    if getattr(args, "out", "") is None:
+        args.out = _press_output(args)
+
+
+def _press_output(args: argparse.Namespace) -> Path:
+    """The output directory of a build run here without `--out`."""
     from publish.press import find_press
 
-    if getattr(args, "out", "") is None:
-        press = None if args.books or Path("book.yaml").is_file() else find_press(Path.cwd())
-        args.out = press.root / press.output if press else Path("dist")
+    press = None if args.books or Path("book.yaml").is_file() else find_press(Path.cwd())
+    return press.root / press.output if press else Path("dist")
 
 
 def _new(path: Path, title: str) -> int:

@@ -21,7 +21,6 @@ from publish.model import Document
 from publish.output import write_atomic
 from publish.render import STYLES
 
-POLL_SECONDS = 0.25
 # Injected only into served pages: reload when the build changes (polling; no framework, no network).
 RELOAD_SCRIPT = """<script>
 (() => {
@@ -68,6 +67,7 @@ class Preview:
     books: dict[str, BookState]
     version: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    building: threading.Lock = field(default_factory=threading.Lock)  # one build at a time
     cache: LayoutCache | None = None  # the print layouts of this session, chapter by chapter
 
     def log(self, message: str) -> None:
@@ -75,7 +75,12 @@ class Preview:
 
     def rebuild(self, slug: str) -> None:
         """Build one book's web edition into `out`, then its print edition and the web edition again with
-        the print page numbers; a manuscript error is kept for the overlay and printed."""
+        the print page numbers; a manuscript error is kept for the overlay and printed. One build at a
+        time: a rebuild asked for during another waits for it."""
+        with self.building:
+            self._rebuild(slug)
+
+    def _rebuild(self, slug: str) -> None:
         from publish.build import load_document
         from publish.render.html import render_web
 
@@ -138,6 +143,22 @@ class Preview:
                 listings.append(Listing(state.document, files, 0, source_date(state.root)))
         for name, data in render_catalogue(listings).items():
             write_atomic(self.out / name, data)
+        self._search_index()
+
+    def _search_index(self) -> None:
+        """The search index over the served books' pages, made again after each build as `publish build`
+        makes it (the search box of the sidebar and the catalogue reads it); an earlier index's files,
+        which Pagefind names by their content, are removed."""
+        import shutil
+
+        from publish.render.search import BUNDLE, search_index
+
+        pages = {str(path.relative_to(self.out)): path.read_bytes() for slug, state in self.books.items()
+                 if state.document is not None for path in sorted((self.out / slug).rglob("*.html"))}
+        bundle = search_index(pages)
+        shutil.rmtree(self.out / BUNDLE, ignore_errors=True)
+        for name, data in bundle.items():
+            write_atomic(self.out / name, data)
 
     def page(self, path: Path, slug: str) -> bytes:
         """A served HTML page: the file (or a blank page) with the error overlay and the reload script."""
@@ -149,32 +170,49 @@ class Preview:
         return (text[:cut] + extra + text[cut:] if cut >= 0 else text + extra).encode()
 
 
-def watched_files(root: Path) -> dict[Path, tuple[int, int]]:
-    """Modification time and size of each file a book's build reads: its directory, the shared files
-    beside it (a shared bibliography) and the styles."""
-    found: dict[Path, tuple[int, int]] = {}
-    paths = [*root.rglob("*"), *root.parent.glob("*.*"), *STYLES.rglob("*")]
-    for path in paths:
-        try:
-            if path.is_file():
-                stat = path.stat()
-                found[path] = (stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            continue
-    return found
+def affected(books: dict[str, BookState], changes: set[tuple[object, str]]) -> set[str]:
+    """The books a batch of changed files touches: a file a book's build reads, in its directory (not
+    in a dot-directory, such as .git or a layout cache, nor Python's cache), a file beside it (a shared
+    bibliography, the press's publish.yaml), or a shipped style (every book)."""
+    styles = STYLES.resolve()
+    touched: set[str] = set()
+    for _, name in changes:
+        path = Path(name)
+        if path.is_relative_to(styles):
+            return set(books)
+        for slug, state in books.items():
+            if path.is_relative_to(state.root):
+                parts = path.relative_to(state.root).parts
+                if not any(part.startswith(".") or part == "__pycache__" for part in parts):
+                    touched.add(slug)
+            elif path.parent == state.root.parent and "." in path.name and not path.name.startswith("."):
+                touched.add(slug)
+    return touched
 
 
-def watch(preview: Preview, seen: dict[str, dict[Path, tuple[int, int]]], stop: threading.Event) -> None:
-    """Poll each book's files; rebuild the book whose files changed since `seen`."""
-    while not stop.wait(POLL_SECONDS):
-        for slug, state in preview.books.items():
-            now = watched_files(state.root)
-            if now != seen[slug]:
-                seen[slug] = now
-                try:
-                    preview.rebuild(slug)
-                except Exception as error:  # noqa: BLE001 (an unexpected error must not stop the preview)
-                    preview.log(f"publish serve: internal error while building {slug}: {error!r}")
+def watch(preview: Preview, stop: threading.Event) -> list[threading.Thread]:
+    """Watch the books' files with watchfiles (the system's file events, no polling) until `stop`: each
+    book's directory and the shipped styles recursively, and the directory beside each book for its
+    files only (a book kept in a large directory does not watch its neighbours). Each batch of changes
+    rebuilds the books it touches, one build at a time; a change made during a build is the next batch."""
+    roots = [state.root for state in preview.books.values()]
+    threads = []
+    for paths, recursive in (([*roots, STYLES.resolve()], True), (sorted({root.parent for root in roots}), False)):
+        thread = threading.Thread(target=_watch, args=(preview, paths, recursive, stop), daemon=True)
+        thread.start()
+        threads.append(thread)
+    return threads
+
+
+def _watch(preview: Preview, paths: list[Path], recursive: bool, stop: threading.Event) -> None:
+    from watchfiles import watch as file_changes
+
+    for changes in file_changes(*paths, recursive=recursive, stop_event=stop, debounce=400, raise_interrupt=False):
+        for slug in sorted(affected(preview.books, changes)):
+            try:
+                preview.rebuild(slug)
+            except Exception as error:  # noqa: BLE001 (an unexpected error must not stop the preview)
+                preview.log(f"publish serve: internal error while building {slug}: {error!r}")
 
 
 def handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:
@@ -215,11 +253,13 @@ def handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:
     return Handler
 
 
-def serve(books: list[Path], port: int) -> int:
-    """Build every book's web edition, serve them until Ctrl-C, rebuilding on change; returns the exit code."""
+def serve(books: list[Path], port: int, cache: LayoutCache | None = None) -> int:
+    """Build every book's web edition, serve them until Ctrl-C, rebuilding on change; returns the exit
+    code. The print editions are laid out with `cache` (`publish build`'s layout cache: only what
+    changed since the last build is laid out again), else a cache of this session's own."""
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return _serve(books, port)
+        return _serve(books, port, cache)
     except KeyboardInterrupt:
         print("\npublish serve: stopped", file=sys.stderr)
         return 0
@@ -229,24 +269,23 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _serve(books: list[Path], port: int) -> int:
+def _serve(books: list[Path], port: int, cache: LayoutCache | None) -> int:
     with tempfile.TemporaryDirectory(prefix="publish-serve-") as directory:
         states = {root.resolve().name: BookState(root.resolve()) for root in books}
         (Path(directory) / "site").mkdir()
-        preview = Preview(Path(directory) / "site", states, cache=LayoutCache(Path(directory) / "layouts"))
-        # Taken before the first build, so that an edit made while it runs is seen.
-        seen = {slug: watched_files(state.root) for slug, state in states.items()}
+        preview = Preview(Path(directory) / "site", states, cache=cache or LayoutCache(Path(directory) / "layouts"))
+        # Watching before the first build, so that an edit made while it runs is seen.
+        stop = threading.Event()
+        watchers = watch(preview, stop)
         for slug in states:
             preview.rebuild(slug)
         try:
             server = ThreadingHTTPServer(("127.0.0.1", port), handler(preview))
         except OSError as error:
             print(f"publish serve: cannot listen on 127.0.0.1:{port}: {error.strerror}", file=sys.stderr)
+            stop.set()
             return 1
         server.daemon_threads = True
-        stop = threading.Event()
-        watcher = threading.Thread(target=watch, args=(preview, seen, stop), daemon=True)
-        watcher.start()
         host, bound = server.server_address[:2]
         first = next(iter(states)) + "/" if len(states) == 1 else ""
         print(f"publish serve: http://{host}:{bound}/{first} (Ctrl-C to stop; the print edition: "
@@ -256,5 +295,6 @@ def _serve(books: list[Path], port: int) -> int:
         finally:
             stop.set()
             server.server_close()
-            watcher.join(timeout=2)
+            for watcher in watchers:
+                watcher.join(timeout=2)
     return 0

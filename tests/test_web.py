@@ -9,7 +9,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,9 +215,21 @@ def test_axe_finds_no_violation(dist: Path):
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
     """`publish serve` on a free port over a small temporary book; stopped with Ctrl-C (SIGINT)."""
-    root = write_book(tmp_path / "preview", CHAPTERS, "title: Preview\n", TOY_BIBLIOGRAPHY)
+    yield from serving(write_book(tmp_path / "preview", CHAPTERS, "title: Preview\n", TOY_BIBLIOGRAPHY), tmp_path)
+
+
+@pytest.fixture
+def served_beside(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
+    """`publish serve` over a book whose bibliography is shared, beside it (as manuscript/ keeps it)."""
+    press = tmp_path / "press"
+    root = write_book(press / "preview", CHAPTERS, "title: Preview\nbibliography: ../bibliography.yaml\n")
+    (press / "bibliography.yaml").write_text(textwrap.dedent(TOY_BIBLIOGRAPHY), "utf-8")
+    yield from serving(root, tmp_path)
+
+
+def serving(root: Path, cwd: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
     process = subprocess.Popen([sys.executable, "-m", "publish", "serve", str(root), "--port", "0"],
-                               cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+                               cwd=cwd, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     for line in process.stderr:
         if match := re.search(r"(http://127\.0\.0\.1:\d+/)", line):
@@ -295,6 +309,51 @@ def test_serve_shows_the_print_edition_and_rebuilds_it_within_five_seconds(serve
     assert "The revised words" in pages[number], f"the PDF's page {number + 1} unchanged after 5 s"
     # The web edition has the print edition's page numbers now.
     assert 'role="doc-pagebreak"' in wait_for(url + "preview/", 'role="doc-pagebreak"', 5.0)
+
+
+def version_of(url: str) -> int:
+    return json.loads(fetch(url + "__version"))["version"]
+
+
+def test_serve_rebuilds_when_a_shared_file_changes_and_not_for_a_hidden_one(served_beside):
+    root, url, _ = served_beside
+    assert "Revolution Betrayed" in fetch(url + "preview/references.html")
+    version = version_of(url)
+    (root / ".publish-cache").mkdir()  # a dot-directory: a layout cache kept in the book, .git
+    (root / ".publish-cache" / "entry").write_text("not an input", "utf-8")
+    (root / "notes.md~").write_text("an editor's backup", "utf-8")
+    time.sleep(1.5)
+    assert version_of(url) == version, "a change no build reads rebuilt the book"
+    shared = root.parent / "bibliography.yaml"
+    shared.write_text(shared.read_text("utf-8").replace("The Revolution Betrayed", "The Revolution Revised"), "utf-8")
+    page = wait_for(url + "preview/references.html", "Revolution Revised", 10.0)
+    assert "Revolution Revised" in page, "the shared bibliography beside the book was edited, but not rebuilt"
+
+
+def test_serve_makes_the_search_index_again_after_each_build(served):
+    root, url, _ = served
+    deadline = time.monotonic() + 60  # the index follows the print edition of the first build
+    entry = ""
+    while time.monotonic() < deadline:
+        try:
+            entry = fetch(url + "pagefind/pagefind-entry.json")
+            break
+        except urllib.error.HTTPError:
+            time.sleep(0.1)
+    assert '"en"' in entry, "no search index for the served book's language"
+    assert "pagefind-ui.js" in fetch(url + "preview/chapter-one.html")  # the search box that reads it
+    chapter = root / "one.md"
+    chapter.write_text(chapter.read_text("utf-8").replace("The first words", "Quite other words"), "utf-8")
+    started = time.monotonic()
+    while time.monotonic() - started < 30:
+        try:
+            if fetch(url + "pagefind/pagefind-entry.json") != entry:
+                break
+        except urllib.error.HTTPError:  # read while being replaced
+            pass
+        time.sleep(0.1)
+    # The entry names the index's files by their content: another text, another entry.
+    assert fetch(url + "pagefind/pagefind-entry.json") != entry, "the search index did not follow the edit"
 
 
 def test_serve_shows_a_manuscript_error_and_recovers(served):
