@@ -56,7 +56,7 @@ def resolve_book(book: Book, format_citations: bool = True,
                 note_numbers = citations_to_notes(chapters, citations)
                 citations = sorted(citations, key=lambda c: note_numbers.get(c.id, 0))
             references = render_citations(citations, bibliography, style, locale, found, book.config.nocite,
-                                          note_numbers)
+                                          note_numbers, cache)
         else:
             check_citations(citations, bibliography, style, found)
         found.extend(bibliography.warnings)
