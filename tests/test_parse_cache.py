@@ -3,7 +3,8 @@
 the edited manuscript gives, also when an edit changes what a later chapter's parse reads of the
 chapters before it (the heading ids they claimed, the speakers they introduced, their notes). A
 chapter's warnings are given again from the cache, at their line and column; an error is never kept;
-a damaged entry is parsed again, not believed; `--force` parses everything again.
+a damaged entry is parsed again, not believed; `--force` parses everything again. The same holds of
+what else a build keeps there for the next one: the citation processor's result, the covers.
 
 A parse entry is told from a layout entry by its first line (its facts, JSON), which names the form
 of the parse it holds; one rewritten has a new inode (entries are written to a new file and moved)."""
@@ -129,7 +130,16 @@ def test_a_chapter_in_error_is_not_kept_in_the_cache(tmp_path: Path):
     assert len(parses(cache)) == 1  # b.md's only
 
 
-def test_a_damaged_entry_is_parsed_again(tmp_path: Path):
+def facts(path: Path) -> dict:
+    """An entry's facts (its first line, JSON), or {} for an entry that has none."""
+    try:
+        found = json.loads(path.read_bytes().partition(b"\n")[0])
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def test_a_damaged_entry_is_made_again_not_believed(tmp_path: Path):
     import hashlib
 
     book = write_book(tmp_path / "book", CHAPTERS, CONFIG, TOY_BIBLIOGRAPHY)
@@ -140,11 +150,20 @@ def test_a_damaged_entry_is_parsed_again(tmp_path: Path):
     truncated.write_bytes(data[: len(data) - 40])  # cut short, as a full disk might leave it
     # What its first line promises (the digest of what follows), but no pickle of ours.
     junk = b"\x80\x05not a pickle at all"
-    facts = json.loads(garbled.read_bytes().partition(b"\n")[0])
-    facts["sha256"] = hashlib.sha256(junk).hexdigest()
-    garbled.write_bytes(json.dumps(facts).encode() + b"\n" + junk)
+    promise = facts(garbled) | {"sha256": hashlib.sha256(junk).hexdigest()}
+    garbled.write_bytes(json.dumps(promise).encode() + b"\n" + junk)
     emptied.write_bytes(b"")
-    # A second output directory beside the first shares its cache: every chapter's entry is read there.
+    # The covers kept (the generated one, the web edition's thumbnails) with a byte of each changed,
+    # and the citation processor's result made of the wrong shape.
+    covers = [path for path in cache.glob("*/*") if any("cover" in str(n) for n in facts(path).get("names", []))]
+    citations = [path for path in cache.glob("*/*") if "citeproc" in facts(path)]
+    assert len(covers) == 2 and len(citations) == 1
+    for path in covers:
+        data = bytearray(path.read_bytes())
+        data[-100] ^= 0xFF
+        path.write_bytes(bytes(data))
+    citations[0].write_bytes(b'{"citeproc": 5, "authors": {}, "entries": []}\n')
+    # A second output directory beside the first shares its cache: every entry is read there.
     build(book, tmp_path / "again", "--format", "epub", "--format", "html")
     assert outputs(tmp_path / "again") == outputs(out)
     assert sorted(parses(cache)) == sorted([truncated, garbled, emptied])  # each parsed and written again
