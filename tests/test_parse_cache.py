@@ -11,6 +11,7 @@ of the parse it holds; one rewritten has a new inode (entries are written to a n
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -97,6 +98,32 @@ def test_a_rebuild_parses_only_what_changed_and_gives_the_bytes_of_a_cold_build(
     again = parses(cache)
     assert set(again) == set(kept) and sum(1 for path, inode in kept.items() if again[path] != inode) == 3
     assert outputs(out) == outputs(tmp_path / "context" / "dist")
+
+
+def test_an_image_replaced_under_an_unchanged_chapter_is_published_anew(tmp_path: Path):
+    """A chapter's entry names the image files its parse read; one changed since is parsed again (its
+    published name carries the digest of its bytes)."""
+    from PIL import Image
+
+    def png(colour: tuple[int, int, int]) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (4, 4), colour).save(out, format="PNG")
+        return out.getvalue()
+
+    chapters = {"a.md": "# A\n\n![A square](square.png)\n", "b.md": "# B\n\nA word to change.\n"}
+    book = write_book(tmp_path / "book", chapters, "title: T\n")
+    (book / "square.png").write_bytes(png((200, 0, 0)))
+    out = tmp_path / "dist"
+    build(book, out, "--format", "epub", "--format", "html")
+    before = {name for name in outputs(out) if "/images/" in name}
+    (book / "square.png").write_bytes(png((0, 0, 200)))
+    edit(book / "b.md", "A word", "One word")
+    build(book, out, "--format", "epub", "--format", "html")
+    after = {name for name in outputs(out) if "/images/" in name}
+    assert len(before) == len(after) == 1 and before != after
+    place = tmp_path / "cold"
+    build(book, place / "dist", "--format", "epub", "--format", "html")
+    assert outputs(out) == outputs(place / "dist")
 
 
 def test_a_warning_is_given_again_when_the_chapter_comes_from_the_cache(tmp_path: Path):
