@@ -182,7 +182,8 @@ def test_a_damaged_entry_is_made_again_not_believed(tmp_path: Path):
     emptied.write_bytes(b"")
     # The covers kept (the generated one, the web edition's thumbnails) with a byte of each changed,
     # and the citation processor's result made of the wrong shape.
-    covers = [path for path in cache.glob("*/*") if any("cover" in str(n) for n in facts(path).get("names", []))]
+    covers = [path for path in cache.glob("*/*")
+              if any("cover" in str(name) for name in facts(path).get("names", []))]
     citations = [path for path in cache.glob("*/*") if "citeproc" in facts(path)]
     assert len(covers) == 2 and len(citations) == 1
     for path in covers:
@@ -194,3 +195,20 @@ def test_a_damaged_entry_is_made_again_not_believed(tmp_path: Path):
     build(book, tmp_path / "again", "--format", "epub", "--format", "html")
     assert outputs(tmp_path / "again") == outputs(out)
     assert sorted(parses(cache)) == sorted([truncated, garbled, emptied])  # each parsed and written again
+
+
+def test_a_build_that_takes_every_page_from_the_cache_never_loads_weasyprint(tmp_path: Path):
+    """`--format html` beside a full build of the same manuscript: every page is in the cache, so
+    WeasyPrint (half a second to import) is never loaded; the web edition is the one a cold build
+    makes."""
+    book = write_book(tmp_path / "book", CHAPTERS, CONFIG, TOY_BIBLIOGRAPHY)
+    build(book, tmp_path / "dist")
+    result = run_publish("build", book, "--out", tmp_path / "web", "--format", "html",
+                         env={"PYTHONPROFILEIMPORTTIME": "1"})  # each module imported, on stderr
+    assert result.code == 0, result.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time")}
+    assert "publish.build" in imported and not any(name.startswith("weasyprint") for name in imported)
+    place = tmp_path / "cold"
+    build(book, place / "web", "--format", "html")
+    assert outputs(tmp_path / "web") == outputs(place / "web")
