@@ -52,13 +52,15 @@ def find_books(manuscripts: Path) -> list[Path]:
     return sorted(p.parent for p in manuscripts.glob("*/book.yaml"))
 
 
-def load_document(root: Path, allow_remote: bool = False) -> tuple[Document, Diagnostics]:
-    """Load, parse and resolve one book; raises ManuscriptError."""
+def load_document(root: Path, allow_remote: bool = False,
+                  cache: LayoutCache | None = None) -> tuple[Document, Diagnostics]:
+    """Load, parse and resolve one book (the chapters parsed before taken from `cache`); raises
+    ManuscriptError."""
     from publish.resolve import resolve_book  # the parser and the CSL processor load only when needed
 
     book = load_book(root)
     book.allow_remote = allow_remote
-    return resolve_book(book)
+    return resolve_book(book, cache=cache)
 
 
 def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datetime.datetime,
@@ -87,15 +89,17 @@ def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote
                cache: LayoutCache | None = None) -> BookBuild:
     """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process, so
     everything it depends on comes in its arguments (`when`: the build's date, fixed by the caller)."""
-    return render_loaded(load_book_build(root, key, allow_remote), formats, when, profile, workers, cache)
+    loaded = load_book_build(root, key, allow_remote, cache)
+    return render_loaded(loaded, formats, when, profile, workers, cache)
 
 
-def load_book_build(root: Path, key: str = "", allow_remote: bool = False) -> BookBuild:
+def load_book_build(root: Path, key: str = "", allow_remote: bool = False,
+                    cache: LayoutCache | None = None) -> BookBuild:
     """The first half of `build_book`: the book loaded, parsed and resolved (or its diagnostics)."""
     result = BookBuild(root, key=key)
     started = time.monotonic()
     try:
-        result.document, found = load_document(root, allow_remote)
+        result.document, found = load_document(root, allow_remote, cache)
         result.diagnostics.extend(found)
     except ManuscriptError as error:
         result.diagnostics.extend(error.diagnostics)
@@ -154,7 +158,7 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
         for result in results.values():
             if result.cached:
                 report("unchanged", result)
-        _commit([results[root] for root in books], out, formats, manifest, profile)
+        _commit([results[root] for root in books], out, formats, manifest, profile, cache)
     return [results[root] for root in books]
 
 
@@ -204,7 +208,7 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
             # resolves each book and hands the document to a worker.
             futures, failed = [], []
             for root, key in todo.items():
-                loaded = load_book_build(root, key, allow_remote)
+                loaded = load_book_build(root, key, allow_remote, cache)
                 if loaded.document is None:  # its diagnostics say why; nothing to render
                     failed.append(loaded)
                 else:
@@ -258,7 +262,7 @@ def _fresh(manifest: dict[str, Any], slug: str, key: str, out: Path) -> bool:
 
 
 def _commit(results: list[BookBuild], out: Path, formats: tuple[str, ...], manifest: dict[str, Any],
-            profile: str = "default") -> None:
+            profile: str = "default", cache: LayoutCache | None = None) -> None:
     """Stage every new output, the catalogue and the manifest, then move them into place."""
     built = [r for r in results if r.ok and not r.cached]
     if not built:
@@ -274,7 +278,7 @@ def _commit(results: list[BookBuild], out: Path, formats: tuple[str, ...], manif
                     staging.remove(artifact["path"])
             manifest["books"][result.root.name] = _manifest_entry(result, profile)
         if any(renderer(name).catalogued for name in formats):
-            catalogue = _catalogue(results, out, manifest)
+            catalogue = _catalogue(results, out, manifest, cache)
             for name, data in catalogue.items():
                 staging.add(name, data)
             for path in (out / "pagefind").rglob("*"):  # the search index's files of an earlier build
@@ -298,9 +302,11 @@ def _manifest_entry(result: BookBuild, profile: str) -> dict[str, Any]:
     return {"key": result.key, "title": doc.config.title, "version": doc.config.version, "artifacts": artifacts}
 
 
-def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any]) -> dict[str, bytes]:
+def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any],
+               cache: LayoutCache | None = None) -> dict[str, bytes]:
     """The catalogue of this build's books, its feeds and the search index over every book's pages
-    (documents of unchanged books are loaded again, their pages read from `out`)."""
+    (documents of unchanged books are loaded again, their chapters from the parse cache, their pages
+    read from `out`)."""
     from publish.render.catalogue import Listing, render_catalogue
     from publish.render.feeds import render_feeds
     from publish.render.onix import render_onix
@@ -313,7 +319,7 @@ def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any]) ->
             doc = result.document
             web_pages |= {name: data for name, data in result.files.items() if name.endswith(".html")}
         elif result.cached:
-            doc = load_document(result.root)[0]
+            doc = load_document(result.root, cache=cache)[0]
             web_pages |= {a["path"]: (out / a["path"]).read_bytes() for a in artifacts if a["path"].endswith(".html")}
         else:
             continue

@@ -66,6 +66,19 @@ def _file_digest(path: Path) -> str:
     return _digests[signature]
 
 
+def code_digest() -> str:
+    """One digest of publish's own code: an entry of a cache made by other code is never read."""
+    return _tree_digest(PACKAGE, "*.py")
+
+
+def digest(*parts: str | bytes) -> str:
+    """One key of many parts (each ended, so that parts cannot run into each other)."""
+    value = hashlib.sha256()
+    for part in parts:
+        value.update((part.encode() if isinstance(part, str) else part) + b"\0")
+    return value.hexdigest()
+
+
 def _yaml(path: Path) -> object:
     """A YAML file's data, read as the build reads it (a bomb or a malformed file is its diagnostic)."""
     return load_yaml(path, read_text(path))[0]

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
+import os
+import pickle
 import re
+import sys
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lxml.html
+import markdown
 from lxml import etree
 
 from publish.anchors import (
@@ -18,6 +26,7 @@ from publish.anchors import (
     footnote_references,
 )
 from publish.book import Book, ChapterSource
+from publish.cache import _file_digest, code_digest, digest
 from publish.diagnostics import Diagnostics, position
 from publish.fonts import body_typeface
 from publish.glyphs import book_font_files, check_glyphs
@@ -32,48 +41,191 @@ from publish.model import Chapter, Citation, Heading, Note, SourcePosition
 from publish.resources import IMAGE_TYPES, REMOTE_CACHE, Refused, fetch_remote, image_name, local_file
 from publish.resources import roots as resource_roots
 
+if TYPE_CHECKING:  # the build's cache (publish/layout/store.py), passed in: parsing imports no layout
+    from publish.layout.store import LayoutCache as Store
+
 ROLES = ("front", "back")
 CITATION_INDEX = re.compile(r'data-citation="(\d+)"')
 EDITORIAL_MARK = re.compile(r'class="ed ed-(\w+)"')
 
 
-def parse_book(book: Book, found: Diagnostics) -> tuple[list[Chapter], list[Citation]]:
-    """Every chapter of the book parsed in order; problems are added to `found`."""
+def parse_book(book: Book, found: Diagnostics,
+               cache: Store | None = None) -> tuple[list[Chapter], list[Citation]]:
+    """Every chapter of the book parsed in order; problems are added to `found`. With a `cache` (the
+    build's, publish/layout/store.py), a chapter parsed before in the same circumstances is taken from
+    it, with the diagnostics its parse gave, and only the chapters that changed are parsed again."""
     md = make_markdown(book.config.speakers)
+    speakers_seen: set[str] = md.treeprocessors["speakers"].seen
     chapters: list[Chapter] = []
     citations: list[Citation] = []
     used_ids: set[str] = set()
     fonts = book_font_files(body_typeface(book.config.fonts), tuple(book.config.fallback_fonts))
+    allowed = resource_roots(book.root, book.allow_remote)
+    settings = _settings(book, fonts, allowed) if cache is not None else ""
     for source in book.chapters:
-        offset, crowded = crowding(source.text)
-        if crowded:
-            found.error(source.path, f"{crowded}: split it", *position(source.text, offset))
-            continue
-        check_glyphs(source, found, fonts)
-        md.reset()
-        html = sanitize(md.convert(source.text))
-        for line, col, severity, message in md.front_matter_problems:
-            getattr(found, severity)(source.path, message, line, col)
-        if any(severity == "error" for _, _, severity, _ in md.front_matter_problems):
-            continue  # the chapter's title may be what is wrong: say nothing more of it
-        if leaked_placeholder(html, source, found):
-            continue
-        chapter_citations = _citations(md.citations, source, len(citations))
-        index_marks = raw_marks(source.text, md.index_marks, source.path)
-        chapter = _chapter(html, source, used_ids, len([n for c in chapters for n in c.notes]),
-                           resource_roots(book.root, book.allow_remote), found)
-        if chapter is None:
-            continue
-        # Citations the chapter still holds (a note left out takes its citations with it).
-        markup = chapter.body + "".join(note.html for note in chapter.notes)
-        present = {int(index) for index in CITATION_INDEX.findall(markup)}
-        _number_citations(chapter, chapter_citations)
-        chapter.index_marks = index_marks
-        # Counted from what the chapter holds (a note left out takes its marks with it).
-        chapter.editorial_counts = dict(Counter(EDITORIAL_MARK.findall(markup)))
-        chapters.append(chapter)
-        citations.extend(_in_reading_order([c for i, c in enumerate(chapter_citations) if i in present]))
+        notes_before = sum(len(c.notes) for c in chapters)
+        key = ""
+        parsed = None
+        if cache is not None:
+            # What the chapter's parse reads of the chapters before it: the ids they claimed, the
+            # speakers they introduced, the numbers of their notes and citations.
+            key = digest("chapter parse", settings, str(source.path), str(source.path.resolve()), source.text,
+                         "\n".join(sorted(used_ids)), "\n".join(sorted(speakers_seen)), str(notes_before),
+                         str(len(citations)))
+            parsed = _cached_parse(cache, key, source, allowed)
+        if parsed is None:
+            parsed = _parse_chapter(md, source, used_ids, speakers_seen, notes_before, len(citations),
+                                    fonts, allowed)
+            if cache is not None and parsed.cacheable:
+                _put_parse(cache, key, parsed)
+        used_ids.update(parsed.ids)
+        speakers_seen.update(parsed.speakers)
+        for severity, path, message, line, col, rule in parsed.diagnostics:
+            getattr(found, severity)(path, message, line, col, rule)
+        if parsed.chapter is not None:
+            chapters.append(parsed.chapter)
+            citations.extend(parsed.citations)
     return chapters, citations
+
+
+@dataclass
+class ParsedChapter:
+    """One chapter's parse as the cache keeps it: the chapter (None when it is in error) and the
+    citations it holds, in reading order; what it adds to the book's state for the chapters after it
+    (the ids it claimed, the speakers whose first turn it holds); the diagnostics its parse gave, as
+    the calls that made them (so that their paths are shown relative to the directory of each build);
+    and the image files it read, (source, file, digest, published file), checked again before an
+    entry is used. A parse in error, or one that fetched an image from the network, is not kept."""
+
+    chapter: Chapter | None = None
+    citations: list[Citation] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    speakers: set[str] = field(default_factory=set)
+    diagnostics: list[tuple[str, str, str, int, int, str | None]] = field(default_factory=list)
+    images: list[tuple[str, str, str, str]] = field(default_factory=list)
+    remote: bool = False
+
+    @property
+    def cacheable(self) -> bool:
+        return not self.remote and not any(severity == "error" for severity, *_ in self.diagnostics)
+
+
+class _Recorded(Diagnostics):
+    """Diagnostics that also keep the calls that made them, for the parse cache to give them again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, str, str, int, int, str | None]] = []
+
+    def error(self, path: str | os.PathLike[str], message: str, line: int = 0, col: int = 0,
+              rule: str | None = None) -> None:
+        self.calls.append(("error", str(path), message, line, col, rule))
+        super().error(path, message, line, col, rule)
+
+    def warning(self, path: str | os.PathLike[str], message: str, line: int = 0, col: int = 0,
+                rule: str | None = None) -> None:
+        self.calls.append(("warning", str(path), message, line, col, rule))
+        super().warning(path, message, line, col, rule)
+
+
+def _parse_chapter(md: markdown.Markdown, source: ChapterSource, used_ids: set[str], speakers_seen: set[str],
+                   notes_before: int, citations_before: int, fonts: tuple[Path, ...],
+                   allowed: list[Path]) -> ParsedChapter:
+    """One chapter parsed, after `citations_before` citations and `notes_before` notes; `used_ids` and
+    `speakers_seen` are left as they were (the caller adds what the result says the chapter added)."""
+    found = _Recorded()
+    parsed = ParsedChapter(diagnostics=found.calls)
+    ids, speakers = set(used_ids), set(speakers_seen)
+    try:
+        parsed.chapter, parsed.citations = _parse_one(md, source, ids, notes_before, citations_before, fonts,
+                                                      allowed, found, parsed)
+    finally:
+        parsed.ids, parsed.speakers = ids - used_ids, speakers_seen - speakers
+        speakers_seen.intersection_update(speakers)  # as before the parse: the result says what it adds
+    return parsed
+
+
+def _parse_one(md: markdown.Markdown, source: ChapterSource, used_ids: set[str], notes_before: int,
+               citations_before: int, fonts: tuple[Path, ...], allowed: list[Path], found: Diagnostics,
+               parsed: ParsedChapter) -> tuple[Chapter | None, list[Citation]]:
+    offset, crowded = crowding(source.text)
+    if crowded:
+        found.error(source.path, f"{crowded}: split it", *position(source.text, offset))
+        return None, []
+    check_glyphs(source, found, fonts)
+    md.reset()
+    html = sanitize(md.convert(source.text))
+    for line, col, severity, message in md.front_matter_problems:
+        getattr(found, severity)(source.path, message, line, col)
+    if any(severity == "error" for _, _, severity, _ in md.front_matter_problems):
+        return None, []  # the chapter's title may be what is wrong: say nothing more of it
+    if leaked_placeholder(html, source, found):
+        return None, []
+    chapter_citations = _citations(md.citations, source, citations_before)
+    index_marks = raw_marks(source.text, md.index_marks, source.path)
+    chapter = _chapter(html, source, used_ids, notes_before, allowed, found, parsed)
+    if chapter is None:
+        return None, []
+    # Citations the chapter still holds (a note left out takes its citations with it).
+    markup = chapter.body + "".join(note.html for note in chapter.notes)
+    present = {int(index) for index in CITATION_INDEX.findall(markup)}
+    _number_citations(chapter, chapter_citations)
+    chapter.index_marks = index_marks
+    # Counted from what the chapter holds (a note left out takes its marks with it).
+    chapter.editorial_counts = dict(Counter(EDITORIAL_MARK.findall(markup)))
+    return chapter, _in_reading_order([c for i, c in enumerate(chapter_citations) if i in present])
+
+
+# The parse cache's entries: this number, with publish's code, the parser's versions and Python's,
+# names the form of an entry; an entry of any other form is never read.
+PARSE_FORMAT = "1"
+
+
+def _settings(book: Book, fonts: tuple[Path, ...], allowed: list[Path]) -> str:
+    """Everything a chapter's parse depends on besides its text and the chapters before it: publish's
+    code, the versions of the parser, its extensions, lxml and Python (an entry is a pickle of our
+    model), the book's speakers, the font files its glyphs are checked in, and the directories its
+    images may come from."""
+    from importlib.metadata import version
+
+    return digest(PARSE_FORMAT, sys.version, version("markdown"), version("pymdown-extensions"),
+                  etree.__version__, code_digest(), json.dumps(book.config.speakers, sort_keys=True),
+                  "\n".join(f"{path}:{_file_digest(path)}" for path in fonts),
+                  "\n".join(str(root) for root in allowed))
+
+
+def _put_parse(cache: Store, key: str, parsed: ParsedChapter) -> None:
+    """The parse kept under `key`: a pickle (ours, read only under a key that names publish's code),
+    with its digest, so that an entry damaged on disk is parsed again rather than believed."""
+    data = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+    cache.put(key, {"parse": PARSE_FORMAT, "sha256": hashlib.sha256(data).hexdigest()}, data)
+
+
+def _cached_parse(cache: Store, key: str, source: ChapterSource, allowed: list[Path]) -> ParsedChapter | None:
+    """The chapter's parse from the cache, if it holds one under `key` that is whole and whose image
+    files are still the ones it read; else None (and the chapter is parsed again)."""
+    found = cache.get(key)
+    if found is None:
+        return None
+    facts, data = found
+    if not isinstance(facts, dict) or facts.get("parse") != PARSE_FORMAT \
+            or facts.get("sha256") != hashlib.sha256(data).hexdigest():
+        return None
+    try:
+        parsed = pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError, TypeError,
+            ValueError):  # a damaged entry is not ours to trust: the chapter is parsed again
+        return None
+    if not isinstance(parsed, ParsedChapter):
+        return None
+    for src, file, read, published in parsed.images:
+        try:
+            current = local_file(src, source.path.parent, allowed)
+        except Refused:
+            return None
+        if str(current) != file or _file_digest(current) != read or not Path(published).is_file():
+            return None
+    return parsed
 
 
 def _citations(parsed: list, source: ChapterSource, first: int) -> list[Citation]:
@@ -127,7 +279,7 @@ def _nth(text: str, needle: str, n: int, narrative: bool) -> int:
 
 
 def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before: int, allowed: list[Path],
-             found: Diagnostics) -> Chapter | None:
+             found: Diagnostics, parsed: ParsedChapter) -> Chapter | None:
     if not source.text.strip():
         found.error(source.path, "the chapter is empty (it needs at least a '# Title')", 1, 1)
         return None
@@ -147,7 +299,7 @@ def _chapter(html: str, source: ChapterSource, used_ids: set[str], notes_before:
     elif "class" in first.attrib:
         del first.attrib["class"]
     assign_ids(root, used_ids, source, found)
-    images = _images(root, source, allowed, found)
+    images = _images(root, source, allowed, found, parsed)
     notes = _notes(root, source, notes_before, found)
     _well_nested(root)
     title = _heading(first)
@@ -232,10 +384,10 @@ def inner_xml(element: etree._Element) -> str:
         etree.tostring(child, encoding="unicode", method="xml") for child in element)
 
 
-def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
-            found: Diagnostics) -> dict[str, Path]:
+def _images(root: etree._Element, source: ChapterSource, allowed: list[Path], found: Diagnostics,
+            parsed: ParsedChapter) -> dict[str, Path]:
     """Every image checked (alt text, a file the book may read, one that decodes, an SVG cleaned) and
-    renamed to its published name."""
+    renamed to its published name; the files read are noted in `parsed`, for the parse cache."""
     images: dict[str, Path] = {}
     for img in list(root.iter("img")):
         src = img.get("src", "")
@@ -245,6 +397,7 @@ def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
             found.error(source.path, f"image '{src}' has no alt text (write ![what it shows]({src}))", line, col)
         try:
             if REMOTE_CACHE in allowed and src.lower().startswith(("http://", "https://")):
+                parsed.remote = True
                 path = fetch_remote(src)
             else:
                 path = local_file(src, source.path.parent, allowed)
@@ -257,6 +410,7 @@ def _images(root: etree._Element, source: ChapterSource, allowed: list[Path],
             continue
         name = image_name(published, path.name)
         images[name] = published
+        parsed.images.append((src, str(path), _file_digest(path), str(published)))
         img.set("src", name)
     return images
 

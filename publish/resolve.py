@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lxml import etree
 
 from publish.bibliography import check_citations, check_style, is_note_style, load_bibliography, style_path
@@ -11,6 +13,9 @@ from publish.diagnostics import Diagnostics
 from publish.links import resolve_links
 from publish.model import Chapter, Citation, Document
 from publish.parse import parse_book
+
+if TYPE_CHECKING:
+    from publish.layout.store import LayoutCache as Store
 
 # The CSL locale of a book's language: its own when shipped (en-GB), else its language's usual one.
 LOCALES = {"en": "en-US", "fr": "fr-FR", "de": "de-DE", "es": "es-ES", "ru": "ru-RU"}
@@ -24,14 +29,16 @@ def csl_locale(language: str) -> str:
     return LOCALES.get(language.split("-")[0].lower(), "en-US")
 
 
-def resolve_book(book: Book, format_citations: bool = True) -> tuple[Document, Diagnostics]:
-    """Parse every chapter and resolve every citation; raise ManuscriptError on any error.
+def resolve_book(book: Book, format_citations: bool = True,
+                 cache: Store | None = None) -> tuple[Document, Diagnostics]:
+    """Parse every chapter (those parsed before from `cache`, the build's) and resolve every citation;
+    raise ManuscriptError on any error.
 
     Without `format_citations` (for `publish check`), citations are checked against the bibliography
     and the style is loaded, but nothing is formatted."""
     found = Diagnostics()
     found.extend(book.warnings)
-    chapters, citations = parse_book(book, found)
+    chapters, citations = parse_book(book, found, cache)
     references = []
     if citations or book.bibliography_paths or book.config.nocite:
         style = style_path(book.config.csl, book.root)
@@ -49,7 +56,7 @@ def resolve_book(book: Book, format_citations: bool = True) -> tuple[Document, D
                 note_numbers = citations_to_notes(chapters, citations)
                 citations = sorted(citations, key=lambda c: note_numbers.get(c.id, 0))
             references = render_citations(citations, bibliography, style, locale, found, book.config.nocite,
-                                          note_numbers)
+                                          note_numbers, cache)
         else:
             check_citations(citations, bibliography, style, found)
         found.extend(bibliography.warnings)

@@ -87,7 +87,7 @@ class Preview:
         state = self.books[slug]
         started = time.monotonic()
         try:
-            document, found = load_document(state.root)
+            document, found = load_document(state.root, cache=self.cache)
             files = render_web(document)  # at once, without page numbers: the layout follows
             # The errors go before the new pages come: a page is never served fixed but flagged.
             state.errors, state.document = "", document

@@ -30,10 +30,11 @@ CSL_NS = {"cs": "http://purl.org/net/xbiblio/csl"}
 
 def render_citations(citations: list[Citation], bibliography: Bibliography, style: Path, locale: str,
                      found: Diagnostics, nocite: list[str] | None = None,
-                     note_numbers: dict[str, int] | None = None) -> list[Reference]:
+                     note_numbers: dict[str, int] | None = None, cache: Any = None) -> list[Reference]:
     """Fill every citation's html and return the References: the works cited (and those of
     `nocite`, a list of keys or ["*"]), in the style's order. `note_numbers` gives the footnote each
-    citation stands in (by citation id), for a note style's positions."""
+    citation stands in (by citation id), for a note style's positions; `cache`, the build's, keeps
+    what the engine gave (see `render_book`)."""
     known = [c for c in citations if check_keys(c, bibliography, found)]
     uncited = _uncited(nocite or [], bibliography, {k for c in known for k in c.keys})
     if not known and not uncited:
@@ -51,7 +52,7 @@ def render_citations(citations: list[Citation], bibliography: Bibliography, styl
     narrative = list(dict.fromkeys(c.items[0].key for c in known if c.narrative))
     try:
         rendered = render_book(etree.tostring(root, encoding="unicode"), locale, items,
-                               [json.loads(c) for c in distinct], uncited, narrative)
+                               [json.loads(c) for c in distinct], uncited, narrative, cache)
     except EngineError as error:
         raise fail(style, f"not a usable CSL style: {error}") from None
     text_of = dict(zip(distinct, rendered.citations))

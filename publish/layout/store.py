@@ -3,7 +3,6 @@ used out past a size, each entry written atomically (an interrupted build leaves
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -11,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from publish.cache import digest
 from publish.press import CACHE_SIZE as DEFAULT_LIMIT  # bytes (publish.yaml `cache_size`)
 
 DIRECTORY = ".publish-cache"  # beside the output directory
@@ -19,14 +19,6 @@ DIRECTORY = ".publish-cache"  # beside the output directory
 def cache_dir(out: Path) -> Path:
     """Where the layout cache of an output directory lives: beside it (never inside, which is published)."""
     return out.resolve().parent / DIRECTORY
-
-
-def digest(*parts: str | bytes) -> str:
-    """One key of many parts (each ended, so that parts cannot run into each other)."""
-    value = hashlib.sha256()
-    for part in parts:
-        value.update((part.encode() if isinstance(part, str) else part) + b"\0")
-    return value.hexdigest()
 
 
 class LayoutCache:
@@ -94,11 +86,12 @@ class LayoutCache:
 
 def environment(doc: Any) -> str:
     """What every laid-out page depends on besides its HTML: publish's code, the shipped styles, the
-    book's own design files (stylesheets and what they name, fonts, layouts), its images, WeasyPrint."""
-    import weasyprint
+    book's own design files (stylesheets and what they name, fonts, layouts), its images, WeasyPrint
+    (its version read from its metadata: a build that takes every page from the cache never imports it)."""
+    from importlib.metadata import version
 
     from publish import cache
 
     images = "".join(f"{name}:{cache._file_digest(path)}" for name, path in sorted(doc.images.items()))
-    return digest(weasyprint.__version__, cache._tree_digest(cache.PACKAGE, "*.py"),
+    return digest(version("weasyprint"), cache.code_digest(),
                   cache._tree_digest(cache.STYLES, "*"), cache._design_digest(doc.config), images)

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import textwrap
+from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -34,12 +37,12 @@ def palette(doc: Document) -> tuple[tuple[int, int, int], ...]:
     return PALETTES[seed % len(PALETTES)]
 
 
-def cover_image(doc: Document) -> tuple[str, str, bytes]:
+def cover_image(doc: Document, store: Any = None) -> tuple[str, str, bytes]:
     """The e-book's cover: its name in the EPUB, its media type and its bytes (the book's own file as
-    it is, or the generated PNG)."""
+    it is, or the generated PNG, kept in `store`, the build's cache, if there is one)."""
     own = doc.config.cover
     if own is None:
-        return "images/cover.png", "image/png", render_cover(doc)
+        return "images/cover.png", "image/png", render_cover(doc, store)
     kind = "png" if own.suffix.lower() == ".png" else "jpeg"
     return f"images/cover.{own.suffix.lower().lstrip('.')}", f"image/{kind}", own.read_bytes()
 
@@ -81,12 +84,50 @@ def _block(draw, lines, font, top: int, fill, spacing: float) -> int:
     return top
 
 
-def render_cover(doc: Document) -> bytes:
+def render_cover(doc: Document, store: Any = None) -> bytes:
     """The generated cover as PNG. Both e-book editions carry it, so the last few are kept, by
-    everything the cover shows (a PNG of this size takes about a quarter of a second)."""
+    everything the cover shows (a PNG of this size takes about a quarter of a second); and, in a
+    build, in the build's cache (`store`), for the next build."""
+    from fontTools import version as fonttools  # it decompresses a WOFF2 face for FreeType
+
+    from publish.cache import _file_digest
+
     config = doc.config
-    return _generated(body_typeface(config.fonts), palette(doc), config.tagline, config.title,
-                      config.subtitle, byline(doc))
+    face = body_typeface(config.fonts)
+    shown = (palette(doc), config.tagline, config.title, config.subtitle, byline(doc))
+    fonts = [(f.weight, f.style, f.print_file.name, _file_digest(f.print_file)) for f in face.faces]
+    return kept(store, ["generated cover", fonttools, json.dumps([shown, fonts])],
+                lambda: [("cover.png", _generated(face, *shown))])[0][1]
+
+
+def kept(store: Any, key: list[str], make: Callable[[], list[tuple[str, bytes]]]) -> list[tuple[str, bytes]]:
+    """Files (name, bytes) made by `make`, or taken from `store` (the build's cache, publish/layout/
+    store.py; None: none) where it holds them under `key`, with publish's code and Pillow's version.
+    Each entry says the digest of its bytes: one damaged on disk is made again, never published."""
+    if store is None:
+        return make()
+    from PIL import __version__ as pillow
+
+    from publish.cache import code_digest, digest
+
+    name = digest(*key, code_digest(), pillow)
+    found = store.get(name)
+    if found is not None:
+        facts, data = found
+        names, sizes = facts.get("names"), facts.get("sizes")
+        if (isinstance(names, list) and isinstance(sizes, list) and len(names) == len(sizes)
+                and all(isinstance(n, int) and n >= 0 for n in sizes) and sum(sizes) == len(data)
+                and facts.get("sha256") == hashlib.sha256(data).hexdigest()):
+            files, start = [], 0
+            for each, size in zip(names, sizes):
+                files.append((str(each), data[start:start + size]))
+                start += size
+            return files
+    files = make()
+    data = b"".join(data for _, data in files)
+    store.put(name, {"names": [n for n, _ in files], "sizes": [len(d) for _, d in files],
+                     "sha256": hashlib.sha256(data).hexdigest()}, data)
+    return files
 
 
 @lru_cache(maxsize=8)
@@ -132,11 +173,13 @@ def cover_alt(doc: Document) -> str:
 WEB_WIDTHS = (200, 400)  # the catalogue's cover at one and two device pixels per CSS pixel
 
 
-def web_covers(doc: Document) -> dict[str, bytes]:
+def web_covers(doc: Document, store: Any = None) -> dict[str, bytes]:
     """The cover for the web edition's directory: whole, as the EPUB carries it (`cover.png`, or the
     book's own `cover.jpg`), and as JPEG thumbnails of WEB_WIDTHS pixels (`cover-200.jpg`,
-    `cover-400.jpg`) for the catalogue and the feeds. Same input, same bytes."""
-    return dict(_web_covers(cover_image(doc)[2]))  # the book's own cover, else the generated one
+    `cover-400.jpg`) for the catalogue and the feeds (kept in `store`, the build's cache, if there is
+    one). Same input, same bytes."""
+    whole = cover_image(doc, store)[2]  # the book's own cover, else the generated one
+    return dict(kept(store, ["web covers", hashlib.sha256(whole).hexdigest()], lambda: list(_web_covers(whole))))
 
 
 @lru_cache(maxsize=8)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from typing import Any
 
 from ebooklib import epub
 
@@ -39,9 +40,10 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def render_epub(doc: Document, modified: datetime.datetime) -> bytes:
-    """The EPUB as zip bytes (entry order and times are fixed later by the writer stage)."""
-    cover_name, cover_type, cover_data = cover_image(doc)
+def render_epub(doc: Document, modified: datetime.datetime, store: Any = None) -> bytes:
+    """The EPUB as zip bytes (entry order and times are fixed later by the writer stage); `store`, the
+    build's cache, keeps its generated cover."""
+    cover_name, cover_type, cover_data = cover_image(doc, store)
     pages = _pages(doc, cover_name)
     files = {name: xhtml for name, _, xhtml in pages}
     link_across_files(files)
@@ -213,7 +215,7 @@ def render(doc: Document, edition: Edition) -> Rendered:
     name = f"{doc.slug}.epub"
     kept = SUBSETS.set(edition.cache)  # the font subsets, from and into the build's cache
     try:
-        data = reproducible_zip(render_epub(doc, edition.when), edition.when)
+        data = reproducible_zip(render_epub(doc, edition.when, edition.cache), edition.when)
     finally:
         SUBSETS.reset(kept)
     return Rendered({name: data}, {name: {"words": doc.word_count}})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from typing import Any
 
 from publish.fonts import SHIPPED, Typeface, font_face_css, published_fonts, shipped_css
 from publish.model import Document
@@ -25,9 +26,10 @@ TAGS = re.compile(r"<[^>]+>")
 BIBLIOREF = re.compile(r'<a href="#([^"]+)" role="doc-biblioref">')
 
 
-def render_web(doc: Document, downloads: tuple[str, ...] = ("pdf", "epub")) -> dict[str, bytes]:
+def render_web(doc: Document, downloads: tuple[str, ...] = ("pdf", "epub"),
+               store: Any = None) -> dict[str, bytes]:
     """The files of the web edition, by path relative to the book's web directory; its pages link to
-    the `downloads` (the formats built beside it)."""
+    the `downloads` (the formats built beside it); `store`, the build's cache, keeps its covers."""
     tips = reference_tips(doc)
 
     def bodies(shift: int) -> dict[str, str]:
@@ -39,7 +41,7 @@ def render_web(doc: Document, downloads: tuple[str, ...] = ("pdf", "epub")) -> d
     pages = render_pages(doc, context(doc, "html", bodies=bodies(0), **common))
     images = {name: path.read_bytes() for name, path in doc.images.items()}
     assets = web_assets(typefaces(doc), doc.config.css.get("web", []))
-    return {**pages, WHOLE: whole.encode(), **assets, **images, **web_covers(doc)}
+    return {**pages, WHOLE: whole.encode(), **assets, **images, **web_covers(doc, store)}
 
 
 def canonical_url(doc: Document) -> str:
@@ -129,7 +131,7 @@ def web_assets(faces: list[Typeface] | None = None, sheets: list[Stylesheet] | N
 def render(doc: Document, edition: Edition) -> Rendered:
     """The web edition (the Renderer interface), in the book's directory of the output."""
     downloads = tuple(fmt for fmt in ("pdf", "epub") if fmt in edition.formats)
-    files = {f"{doc.slug}/{name}": data for name, data in render_web(doc, downloads).items()}
+    files = {f"{doc.slug}/{name}": data for name, data in render_web(doc, downloads, edition.cache).items()}
     return Rendered(files, {f"{doc.slug}/{WHOLE}": {"words": doc.word_count}})
 
 
