@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from tests.conftest import run_publish
+from tests.conftest import run_publish, write_book
 
 # Laid out chapter by chapter (as a book of 60,000 words is) although it is short.
 CHUNKED = {"PUBLISH_CHUNK_MIN_WORDS": "1000", "PUBLISH_CHUNK_WORDS": "500"}
@@ -137,3 +137,17 @@ def test_the_page_map_says_on_which_printed_page_an_id_is(tmp_path: Path):
         assert label and any(text.endswith(f" {label}") or text.startswith(f"{label} ") or f" {label} " in text
                              for text in pages if f"Paragraph 3 of chapter {n}" in text)
     assert laid.page_map.page_of("no-such-id") is None
+
+
+def test_a_layout_damaged_in_the_cache_is_laid_out_again_not_published(tmp_path: Path):
+    book = write_book(tmp_path / "book", {f"c{n}.md": chapter(n, 12) for n in range(1, 4)}, CONFIG)
+    out, cache = tmp_path / "dist", tmp_path / ".publish-cache"
+    build(book, out)
+    pdfs = [p for p in entries(cache) if b"%PDF" in p.read_bytes()[:4096]]
+    assert pdfs, "no laid-out piece in the cache"
+    for path in pdfs:  # a byte of each laid-out piece changed, as a bad disk might leave it
+        data = bytearray(path.read_bytes())
+        data[-200] ^= 0xFF
+        path.write_bytes(bytes(data))
+    build(book, tmp_path / "again")  # beside the first: the same cache, every entry read
+    assert_same(tmp_path / "again", cold(book, tmp_path / "cold"))

@@ -3,6 +3,7 @@ used out past a size, each entry written atomically (an interrupted build leaves
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -22,8 +23,10 @@ def cache_dir(out: Path) -> Path:
 
 
 class LayoutCache:
-    """Entries by key: facts (JSON) and bytes (a piece's PDF). `read=False` (`--force`): nothing is
-    taken from the cache, everything laid out is put into it."""
+    """Entries by key: facts (JSON) and bytes (a piece's PDF, a chapter's parse, a cover). Each entry's
+    first line, its facts, holds the digest of its bytes (`sha256`): an entry cut short or damaged on
+    disk is not returned, and is made again rather than believed. `read=False` (`--force`): nothing is
+    taken from the cache, everything made is put into it."""
 
     def __init__(self, directory: Path, limit: int = DEFAULT_LIMIT, read: bool = True) -> None:
         self.directory = directory
@@ -44,9 +47,12 @@ class LayoutCache:
             return None
         head, _, data = raw.partition(b"\n")
         try:
-            return json.loads(head), data
-        except ValueError:  # not an entry of ours: laid out again
+            facts = json.loads(head)
+        except ValueError:  # not an entry of ours: made again
             return None
+        if not isinstance(facts, dict) or facts.get("sha256") != hashlib.sha256(data).hexdigest():
+            return None  # cut short or damaged
+        return facts, data
 
     def put(self, key: str, facts: dict[str, Any], data: bytes = b"") -> None:
         path = self._path(key)
@@ -54,6 +60,7 @@ class LayoutCache:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as file:
+                facts = {**facts, "sha256": hashlib.sha256(data).hexdigest()}
                 file.write(json.dumps(facts, sort_keys=True, separators=(",", ":")).encode() + b"\n" + data)
             os.replace(temporary, path)
         except BaseException:
