@@ -312,20 +312,42 @@ LITERAL = {"code", "pre", "kbd", "samp"}
 def leaked_placeholder(html: str, source: ChapterSource, found: Diagnostics) -> bool:
     """Whether the parser left one of Python-Markdown's own placeholders (STX … ETX) in the chapter: it
     lost track of a construct (some runs of stray `*` around brackets and citations), and the text
-    there would be lost. If so, an error at the paragraph it is in (found by the words before it)."""
+    there would be lost. If so, an error at the paragraph it is in: the paragraph of the source that
+    shares the most words with the block of the output that holds the placeholder."""
     match = PLACEHOLDER.search(html)
     if match is None:
         return False
-    before = re.sub(r"<[^>]+>", " ", html[:match.start()]).split()
-    line = 0
-    for words in (before[-3:], before[-1:]):
-        offset = source.text.find(" ".join(words)) if words else -1
-        if offset >= 0:
-            line = position(source.text, offset)[0]
-            break
+    opened = [m.end() for m in BLOCK_OPENS.finditer(html, 0, match.start())]
+    closed = BLOCK_CLOSES.search(html, match.end())
+    block = html[opened[-1] if opened else 0:closed.start() if closed else len(html)]
+    words = set(re.findall(r"\w+", re.sub(r"\x02[^\x03]*\x03|<[^>]+>", " ", block)))
+    line, best = 0, 0
+    for first, paragraph in _paragraphs(source.text):
+        shared = len(words & set(re.findall(r"\w+", paragraph)))
+        if shared > best:
+            line, best = first, shared
     found.error(source.path, "the parser lost track of the inline markup here (emphasis marks, brackets or "
                 "citations that overlap): escape a stray '*' or '_' as '\\*' or '\\_'", line, 1)
     return True
+
+
+BLOCK_OPENS = re.compile(r"<(?:p|li|h[1-6]|td|th|dt|dd|figcaption|caption)\b[^>]*>")
+BLOCK_CLOSES = re.compile(r"</(?:p|li|h[1-6]|td|th|dt|dd|figcaption|caption)>")
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """The source's paragraphs (runs of lines between blank lines), each with the number of its first line."""
+    found, first, lines = [], 0, []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            first = first or number
+            lines.append(line)
+        elif lines:
+            found.append((first, "\n".join(lines)))
+            first, lines = 0, []
+    if lines:
+        found.append((first, "\n".join(lines)))
+    return found
 
 
 def _tie_spaced_dashes(root: etree._Element) -> None:

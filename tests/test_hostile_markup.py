@@ -93,6 +93,17 @@ def test_markup_the_parser_loses_track_of_is_an_error_at_its_paragraph(tmp_path:
     assert not (tmp_path / "out" / "book.epub").exists()
 
 
+def test_markup_the_parser_loses_track_of_at_a_paragraph_start_is_reported_at_that_paragraph(tmp_path: Path):
+    # The error was placed by the words before the placeholder: here the paragraph before's, and of
+    # them a lone "]" found first in line 3's "[is]", the wrong paragraph.
+    chapter = ('# C\n\nIt says "the rule [is] to leave the text alone".\n\nMore words.\n\n'
+               "*: [in *Capital* – ed.] * [@trotsky1937b] *emphasis*\n")
+    root = write_book(tmp_path / "book", {"a.md": chapter}, "title: T\n", TOY_BIBLIOGRAPHY)
+    result = run_publish("build", root, "--out", tmp_path / "out", "--format", "epub")
+    assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"{root / 'a.md'}:7:1: error: the parser lost track of the inline markup here" in result.stderr
+
+
 def test_an_index_term_with_a_backslash_escape_is_the_term_as_read(tmp_path: Path):
     # The mark's term kept Python-Markdown's placeholder for `\*`, which XML cannot hold: an internal
     # error (found by the long property run).
