@@ -54,7 +54,7 @@ def _tree_digest(root: Path, pattern: str, outside: tuple[Path, ...] = ()) -> st
     return _digests[signature]
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     """A file's SHA-256 ("" for none), read again only when its size or modification time has changed."""
     try:
         stat = path.stat()
@@ -93,7 +93,7 @@ def _cited_entries(paths: list[Path], text: str) -> str:
         data = _yaml(path) if path.suffix in (".yaml", ".yml") else None
         items = data.get("references", []) if isinstance(data, dict) else data
         if not isinstance(items, list):
-            parts.append(_file_digest(path))  # JSON, BibTeX, or YAML that does not parse
+            parts.append(file_digest(path))  # JSON, BibTeX, or YAML that does not parse
             continue
         parts += [e for e in items if isinstance(e, dict) and str(e.get("id")) in names]
     return json.dumps(parts, sort_keys=True, default=str)
@@ -107,7 +107,7 @@ def _design_digest(config: BookConfig) -> str:
     files += [face.print_file for typeface in config.fonts.values() for face in typeface.faces]
     digest = hashlib.sha256()
     for path in files:
-        digest.update(path.name.encode() + b"\0" + _file_digest(path).encode())
+        digest.update(path.name.encode() + b"\0" + file_digest(path).encode())
     if config.layouts:
         digest.update(_tree_digest(config.layouts, "*").encode())
     return digest.hexdigest()
@@ -124,9 +124,9 @@ def book_key(root: Path, formats: tuple[str, ...], profile: str = "", out: Path 
     digest = hashlib.sha256()
     for part in (__version__, ",".join(formats), profile, _tree_digest(book.root, "*", outside),
                  _design_digest(book.config), _cited_entries(book.bibliography_paths, text),
-                 "".join(_file_digest(p) for p in book.bibliography_paths) if "*" in book.config.nocite else "",
-                 _file_digest(book.press.path) if book.press else "",
-                 _file_digest(book.root / style) if style.endswith(".csl") else "",
+                 "".join(file_digest(p) for p in book.bibliography_paths) if "*" in book.config.nocite else "",
+                 file_digest(book.press.path) if book.press else "",
+                 file_digest(book.root / style) if style.endswith(".csl") else "",
                  _tree_digest(STYLES, "*"), _tree_digest(PACKAGE, "*.py")):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()

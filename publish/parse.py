@@ -25,7 +25,7 @@ from publish.anchors import (
     footnote_references,
 )
 from publish.book import Book, ChapterSource
-from publish.cache import _file_digest, code_digest, digest
+from publish.cache import file_digest, code_digest, digest
 from publish.diagnostics import Diagnostics, position
 from publish.fonts import body_typeface
 from publish.glyphs import book_font_files, check_glyphs
@@ -189,7 +189,7 @@ def _settings(book: Book, fonts: tuple[Path, ...], allowed: list[Path]) -> str:
 
     return digest(PARSE_FORMAT, sys.version, version("markdown"), version("pymdown-extensions"),
                   etree.__version__, code_digest(), json.dumps(book.config.speakers, sort_keys=True),
-                  "\n".join(f"{path}:{_file_digest(path)}" for path in fonts),
+                  "\n".join(f"{path}:{file_digest(path)}" for path in fonts),
                   "\n".join(str(root) for root in allowed))
 
 
@@ -220,7 +220,7 @@ def _cached_parse(cache: Store, key: str, source: ChapterSource, allowed: list[P
             current = local_file(src, source.path.parent, allowed)
         except Refused:
             return None
-        if str(current) != file or _file_digest(current) != read or not Path(published).is_file():
+        if str(current) != file or file_digest(current) != read or not Path(published).is_file():
             return None
     return parsed
 
@@ -429,7 +429,7 @@ def _images(root: etree._Element, source: ChapterSource, allowed: list[Path], fo
             continue
         name = image_name(published, path.name)
         images[name] = published
-        parsed.images.append((src, str(path), _file_digest(path), str(published)))
+        parsed.images.append((src, str(path), file_digest(path), str(published)))
         img.set("src", name)
     return images
 

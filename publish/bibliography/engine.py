@@ -103,9 +103,9 @@ def _job_key(job: str) -> str:
     engine's script, our driver and V8's wrapper."""
     from importlib.metadata import version
 
-    from publish.cache import _file_digest, digest
+    from publish.cache import file_digest, digest
 
-    return digest("citeproc", version("mini-racer"), _file_digest(ENGINE_SCRIPT), DRIVER, job)
+    return digest("citeproc", version("mini-racer"), file_digest(ENGINE_SCRIPT), DRIVER, job)
 
 
 def _cached(found: tuple[dict[str, Any], bytes] | None) -> Rendered | None:

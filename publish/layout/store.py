@@ -99,6 +99,6 @@ def environment(doc: Any) -> str:
 
     from publish import cache
 
-    images = "".join(f"{name}:{cache._file_digest(path)}" for name, path in sorted(doc.images.items()))
+    images = "".join(f"{name}:{cache.file_digest(path)}" for name, path in sorted(doc.images.items()))
     return digest(version("weasyprint"), cache.code_digest(),
                   cache._tree_digest(cache.STYLES, "*"), cache._design_digest(doc.config), images)

@@ -90,12 +90,12 @@ def render_cover(doc: Document, store: Any = None) -> bytes:
     build, in the build's cache (`store`), for the next build."""
     from fontTools import version as fonttools  # it decompresses a WOFF2 face for FreeType
 
-    from publish.cache import _file_digest
+    from publish.cache import file_digest
 
     config = doc.config
     face = body_typeface(config.fonts)
     shown = (palette(doc), config.tagline, config.title, config.subtitle, byline(doc))
-    fonts = [(f.weight, f.style, f.print_file.name, _file_digest(f.print_file)) for f in face.faces]
+    fonts = [(f.weight, f.style, f.print_file.name, file_digest(f.print_file)) for f in face.faces]
     return kept(store, ["generated cover", fonttools, json.dumps([shown, fonts])],
                 lambda: [("cover.png", _generated(face, *shown))])[0][1]
 

@@ -84,10 +84,10 @@ def subset_face(path: Path, characters: set[str]) -> bytes:
         return _subset(path.resolve(), stat.st_mtime_ns, stat.st_size, frozenset(characters))
     from fontTools import version
 
-    from publish.cache import _file_digest
+    from publish.cache import file_digest
     from publish.layout.store import digest
 
-    key = digest("font subset", version, _file_digest(path), "".join(sorted(characters)))
+    key = digest("font subset", version, file_digest(path), "".join(sorted(characters)))
     found = store.get(key)
     if found is not None:
         return found[1]
