@@ -222,6 +222,24 @@ def test_front_matter_is_roman_and_body_starts_at_1(construct_book):
     assert pages[preface].split()[-1] in ("v", "vii")
 
 
+FOLIO = re.compile(r"[0-9]+|[ivxlc]+")
+
+
+@pytest.mark.parametrize("which", ["one pass", "in chunks"])
+def test_a_pdf_viewers_page_numbers_are_the_printed_folios(which: str, construct_book, dist: Path):
+    # Without /PageLabels a viewer numbers the pages from the half title: its page 9 was the body's 1,
+    # and "go to page 12" did not open the page the contents or the index cite as 12.
+    path = construct_book[1] / "every-construct.pdf" if which == "one pass" else dist / "leon-trotsky-speaks.pdf"
+    reader = PdfReader(str(path))
+    labels = list(reader.page_labels)
+    folios = [(index, words[0] if FOLIO.fullmatch(words[0]) else words[-1])
+              for index, words in enumerate((page.extract_text() or "").split() for page in reader.pages)
+              if words and (FOLIO.fullmatch(words[0]) or FOLIO.fullmatch(words[-1]))]
+    assert any(f.isdigit() for _, f in folios) and any(f.isalpha() for _, f in folios), folios
+    assert [labels[index] for index, _ in folios] == [folio for _, folio in folios]
+    assert labels[0] == "i" and labels.index("1") > labels.index("ii")
+
+
 def _epub_sources(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as epub:
         return [epub.read(n).decode("utf-8") for n in epub.namelist() if n.endswith(".xhtml")]

@@ -37,7 +37,8 @@ def paginate(doc: Document, roots: list[Path], timestamp: str, profile: str = "d
     if printed.for_printer(profile):
         from publish.render.resolution import low_resolution_images
         warnings = low_resolution_images(laid_out, doc)
-    data = printed.write_pdf(laid_out, profile, doc.config.language) if want_pdf else None
+    body_from = next((i for i, label in enumerate(labels) if label.isdigit()), len(labels))
+    data = printed.write_pdf(laid_out, profile, doc.config.language, body_from) if want_pdf else None
     result = Layout(PageMap(starts, anchors), len(laid_out.pages), data, profile, warnings)
     if cache:
         cache.put(key, facts_of(result.page_map, result.page_count, warnings), data or b"")

@@ -286,7 +286,8 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     if want_pdf:
         data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
                                                      zip([opening] + results, [head] + body)},
-                               doc.config.language, even=printed.for_printer(profile), profile=profile)
+                               doc.config.language, even=printed.for_printer(profile), profile=profile,
+                               body_from=_padded(opening.page_count))
     return Layout(starts, count, data, profile)
 
 
@@ -435,10 +436,11 @@ def _fill_blanks(starts: list[PageStart]) -> list[PageStart]:
 # Assembly -----------------------------------------------------------------------------------------
 
 def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str,
-             even: bool = False, profile: str = "default") -> tuple[bytes, int]:
+             even: bool = False, profile: str = "default", body_from: int | None = None) -> tuple[bytes, int]:
     """One PDF from the chunks' PDFs, in order: pages (a blank page after a part that ends on a
     right-hand page, except the last), structure tree, named destinations (the stand-ins' names
-    resolved to the real places), outline; finished as a single layout's PDF is, and saved once."""
+    resolved to the real places), outline; finished as a single layout's PDF is (the body's pages
+    labelled from `body_from`), and saved once."""
     import pikepdf
 
     from publish.render.printready import save_options
@@ -499,7 +501,7 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str
                 stack.pop()
             (stack[-1][1].children if stack else tree_of_marks.root).append(item)
             stack.append((level, item))
-    printed.finish_document(out, language, even, profile)
+    printed.finish_document(out, language, even, profile, body_from=body_from)
     data = io.BytesIO()
     count = len(out.pages)
     out.save(data, deterministic_id=True, **({"object_stream_mode": pikepdf.ObjectStreamMode.generate}

@@ -125,10 +125,11 @@ def page_map(laid_out, doc: Document, first_number: int | None = None, with_labe
     return (starts, labels) if with_labels else starts
 
 
-def write_pdf(laid_out, profile: str = "default", language: str = "") -> bytes:
-    """The PDF of a layout for a profile, finished: the document language in its XMP metadata too, and
-    for a printer an even number of pages."""
-    return finish(weasyprint_pdf(laid_out, profile), language, even=for_printer(profile), profile=profile)
+def write_pdf(laid_out, profile: str = "default", language: str = "", body_from: int | None = None) -> bytes:
+    """The PDF of a layout for a profile, finished: the document language in its XMP metadata too, the
+    page labels when `body_from` says where the body begins, and for a printer an even number of pages."""
+    return finish(weasyprint_pdf(laid_out, profile), language, even=for_printer(profile), profile=profile,
+                  body_from=body_from)
 
 
 def weasyprint_pdf(laid_out, profile: str = "default") -> bytes:
@@ -159,26 +160,29 @@ def _memoise_page_references() -> None:
     pydyf.PDF._publish_memoised = True
 
 
-def finish(data: bytes, language: str, even: bool = False, profile: str = "default", cover: bool = False) -> bytes:
+def finish(data: bytes, language: str, even: bool = False, profile: str = "default", cover: bool = False,
+           body_from: int | None = None) -> bytes:
     """The PDF WeasyPrint wrote, finished (see `finish_document`). Same input, same bytes."""
     import io
 
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        finish_document(pdf, language, even, profile, cover)
+        finish_document(pdf, language, even, profile, cover, body_from)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, **save_options(profile))
         return out.getvalue()
 
 
-def finish_document(pdf, language: str, even: bool = False, profile: str = "default", cover: bool = False) -> None:
+def finish_document(pdf, language: str, even: bool = False, profile: str = "default", cover: bool = False,
+                    body_from: int | None = None) -> None:
     """What every PDF of ours gets after WeasyPrint, on an open pikepdf document: XMP metadata carrying
     the document info and its language (WeasyPrint writes XMP only for PDF variants, and never
     dc:language); no empty /Pattern or /Shading resources (they say nothing, and a PDF/A validator that
-    approves only what it recognises refuses them); a blank page at the end when `even` and the count
-    is odd (a printer's book ends on a left-hand page); for a printer's own profile, its finishing
-    (publish/render/printready.py)."""
+    approves only what it recognises refuses them); page labels as the folios print them, when
+    `body_from` gives the index of the body's first page (see `page_labels`); a blank page at the end
+    when `even` and the count is odd (a printer's book ends on a left-hand page); for a printer's own
+    profile, its finishing (publish/render/printready.py)."""
     import pikepdf
 
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
@@ -204,10 +208,23 @@ def finish_document(pdf, language: str, even: bool = False, profile: str = "defa
 
     for page in pdf.pages:  # the pages' resources (one dictionary shared by many) and their forms'
         clean(page.obj.get("/Resources"))
+    if body_from is not None:
+        page_labels(pdf, body_from)
     if even and len(pdf.pages) % 2:
         add_blank_page(pdf)
     if profile in FINISHES:  # after the blank page, whose boxes are the last page's
         finish_for_printer(pdf, profile, cover)
+
+
+def page_labels(pdf, body_from: int) -> None:
+    """The PDF's page labels (/PageLabels), so that a reader's "go to page" and the page box show the
+    folio printed on the page: the pages before the body in lower-case roman numerals from i, as the
+    front matter is numbered; the body's from 1, in arabic numerals."""
+    import pikepdf
+
+    nums = [0, pikepdf.Dictionary(S=pikepdf.Name.r)] if body_from > 0 else []
+    nums += [body_from, pikepdf.Dictionary(S=pikepdf.Name.D)]
+    pdf.Root.PageLabels = pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
 
 
 def add_blank_page(pdf) -> None:
