@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from publish import __version__
-from publish.book import BookConfig, load_book
+from publish.book import Book, BookConfig, load_book
 from publish.files import read_text
 from publish.paths import STYLES
 from publish.yamlfile import load_yaml
@@ -99,14 +99,26 @@ def _cited_entries(paths: list[Path], text: str) -> str:
     return json.dumps(parts, sort_keys=True, default=str)
 
 
-def _design_digest(config: BookConfig) -> str:
-    """One digest of the book's own cover, stylesheets (and the files they name), fonts and layouts."""
+def design_files(config: BookConfig) -> list[Path]:
+    """The book's own cover, stylesheets (and the files they name) and font files."""
     files = [config.cover] if config.cover else []
     for sheets in config.css.values():
         files += [part for sheet in sheets for part in (sheet.path, *sheet.resources.values())]
-    files += [face.print_file for typeface in config.fonts.values() for face in typeface.faces]
+    return files + [face.print_file for typeface in config.fonts.values() for face in typeface.faces]
+
+
+def input_files(book: Book) -> list[Path]:
+    """The files a build of the book reads besides those in its directory and the shipped styles: its
+    design's (which may lie outside it), its bibliographies, its CSL style and the press's publish.yaml."""
+    style = book.config.csl
+    return [*design_files(book.config), *book.bibliography_paths, *([book.press.path] if book.press else []),
+            *([book.root / style] if style.endswith(".csl") else [])]
+
+
+def _design_digest(config: BookConfig) -> str:
+    """One digest of the book's own cover, stylesheets (and the files they name), fonts and layouts."""
     digest = hashlib.sha256()
-    for path in files:
+    for path in design_files(config):
         digest.update(path.name.encode() + b"\0" + file_digest(path).encode())
     if config.layouts:
         digest.update(_tree_digest(config.layouts, "*").encode())

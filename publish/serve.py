@@ -171,9 +171,10 @@ class Preview:
 
 
 def affected(books: dict[str, BookState], changes: set[tuple[object, str]]) -> set[str]:
-    """The books a batch of changed files touches: a file a book's build reads, in its directory (not
-    in a dot-directory, such as .git or a layout cache, nor Python's cache), a file beside it (a shared
-    bibliography, the press's publish.yaml), or a shipped style (every book)."""
+    """The books a batch of changed files touches: a file in a book's directory (not in a dot-directory,
+    such as .git or a layout cache, nor Python's cache), a file beside it that its build reads (a shared
+    bibliography, the press's publish.yaml: see `beside`), or a shipped style (every book). Any other
+    file beside a book, such as the log of this server, is not the book's."""
     styles = STYLES.resolve()
     touched: set[str] = set()
     for _, name in changes:
@@ -185,9 +186,22 @@ def affected(books: dict[str, BookState], changes: set[tuple[object, str]]) -> s
                 parts = path.relative_to(state.root).parts
                 if not any(part.startswith(".") or part == "__pycache__" for part in parts):
                     touched.add(slug)
-            elif path.parent == state.root.parent and "." in path.name and not path.name.startswith("."):
+            elif path.parent == state.root.parent and path in beside(state.root):
                 touched.add(slug)
     return touched
+
+
+def beside(root: Path) -> set[Path]:
+    """The files in the directory beside a book that its build reads, as its book.yaml now says, and
+    the press's publish.yaml (which a press may add, or must mend while book.yaml does not load)."""
+    from publish.book import load_book
+    from publish.cache import input_files
+
+    try:
+        files = input_files(load_book(root))
+    except ManuscriptError:
+        files = []
+    return {p.resolve() for p in files} | {root.parent / "publish.yaml"}
 
 
 def watch(preview: Preview, stop: threading.Event) -> list[threading.Thread]:

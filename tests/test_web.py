@@ -315,13 +315,16 @@ def version_of(url: str) -> int:
     return json.loads(fetch(url + "__version"))["version"]
 
 
-def test_serve_rebuilds_when_a_shared_file_changes_and_not_for_a_hidden_one(served_beside):
+def test_serve_rebuilds_when_a_shared_file_changes_and_not_for_a_hidden_one_or_a_neighbour(served_beside):
+    # A log written beside the book (`publish serve book 2> serve.log`) rebuilt it, and each build's
+    # report in the log rebuilt it again, without end.
     root, url, _ = served_beside
     assert "Revolution Betrayed" in fetch(url + "preview/references.html")
     version = version_of(url)
     (root / ".publish-cache").mkdir()  # a dot-directory: a layout cache kept in the book, .git
     (root / ".publish-cache" / "entry").write_text("not an input", "utf-8")
     (root / "notes.md~").write_text("an editor's backup", "utf-8")
+    (root.parent / "serve.log").write_text("publish serve: built preview", "utf-8")  # beside it, read by no build
     time.sleep(1.5)
     assert version_of(url) == version, "a change no build reads rebuilt the book"
     shared = root.parent / "bibliography.yaml"
