@@ -2,7 +2,10 @@
 interview as chapters, benchmarks/longbook.py's `make_book`), built cold (all three formats, no layout
 cache), rebuilt with nothing changed, after one word changed in one chapter, after a paragraph added
 (the chapter grows by pages: every later page moves), and `--format html` after a one-word edit; each
-edited build's outputs compared byte for byte with a cold build of the same manuscript. Against it,
+edited build's outputs compared byte for byte with a cold build of the same manuscript. The one-word
+edit is made three times (three different words) and its best run kept, as the cold build's best of two
+is. Then the editor's loop as `publish serve` runs it: a word changed while the server is up, timed from
+the file's save to the server's report that the print edition and the web edition are rebuilt. Against it,
 Pandoc (--citeproc) to HTML and EPUB and Pandoc with WeasyPrint to PDF, on the same Markdown, in the
 same run. Prints wall time, CPU time, peak RSS and the ratio to the cold build; writes
 benchmarks/results/edit.json. Slow (several minutes): run it by hand,
@@ -14,9 +17,12 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -90,9 +96,12 @@ def main() -> None:
     runs["pandoc+weasyprint"] = min(pandocs, key=lambda r: r["wall_s"])
     runs["noop"] = measure(publish(book, out), env)
 
-    text = edited.read_text("utf-8")
-    edited.write_text(text.replace(" and ", " but ", 1), "utf-8")  # one word, in the middle chapter
-    runs["one word"] = measure(publish(book, out), env)
+    words = []
+    for word in ("but", "yet", "so"):  # one word, in the middle chapter, three times
+        text = edited.read_text("utf-8")
+        edited.write_text(text.replace(" and ", f" {word} ", 1), "utf-8")
+        words.append(measure(publish(book, out), env))
+    runs["one word"] = min(words, key=lambda r: r["wall_s"])
     results["one word identical to cold"] = same_outputs(out, cold_copy(book, work, "cold-word", env))
 
     pages_before = json.loads((out / "manifest.json").read_text())["books"]["long-book"]["artifacts"]
@@ -108,10 +117,13 @@ def main() -> None:
     later.write_text(text.replace(" and ", " but ", 1), "utf-8")
     runs["html after one word"] = measure(publish(book, out, "--format", "html"), env)
 
+    results["serve one word"] = serve_one_word(book, work, edited, env)
+
     cold = runs["cold"]["wall_s"]
     results["runs"] = runs
     results["ratios"] = {name: round(run["wall_s"] / cold, 3) for name, run in runs.items()}
     results["ratios"]["cold / pandoc+weasyprint"] = round(cold / runs["pandoc+weasyprint"]["wall_s"], 3)
+    results["ratios"]["serve one word"] = round(results["serve one word"] / cold, 3)
     shutil.rmtree(work)
     (PROJECT / "benchmarks" / "results" / "edit.json").write_text(json.dumps(results, indent=2) + "\n")
     for name, run in runs.items():
@@ -124,6 +136,38 @@ def main() -> None:
     print(f"one paragraph: {results['ratios']['one paragraph']:.3f} x cold (target at most 0.4), identical to cold: "
           f"{results['one paragraph identical to cold']}")
     print(f"--format html after one word: {results['ratios']['html after one word']:.3f} x cold (target at most 0.25)")
+    print(f"publish serve, one word to the PDF and web edition rebuilt: {results['serve one word']:.2f} s, "
+          f"{results['ratios']['serve one word']:.3f} x cold")
+
+
+def serve_one_word(book: Path, work: Path, edited: Path, env: dict[str, str], rounds: int = 3) -> float:
+    """`publish serve` on the book (laying out from the build's cache): the best of `rounds` one-word
+    edits, each timed from the file's save to the server's "built" report."""
+    log = work / "serve.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen([sys.executable, "-m", "publish", "serve", str(book), "--port", "0"],
+                                  cwd=work, env=env, stdout=sink, stderr=sink)
+    try:
+        def built() -> int:
+            return len(re.findall(r"publish serve: built ", log.read_text("utf-8")))
+
+        deadline = time.monotonic() + 600
+        while "http://" not in log.read_text("utf-8") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        best = float("inf")
+        for word in ("still", "though", "while")[:rounds]:
+            time.sleep(1)  # the watcher settles
+            seen = built()
+            text = edited.read_text("utf-8")
+            started = time.monotonic()
+            edited.write_text(text.replace(" and ", f" {word} ", 1), "utf-8")
+            while built() == seen and time.monotonic() < deadline:
+                time.sleep(0.02)
+            best = min(best, time.monotonic() - started)
+        return round(best, 3)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
