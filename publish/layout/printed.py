@@ -3,6 +3,8 @@ finished from it (same input, same bytes)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -134,20 +136,21 @@ def write_pdf(laid_out, profile: str = "default", language: str = "", body_from:
 
 def weasyprint_pdf(laid_out, profile: str = "default") -> bytes:
     """The PDF WeasyPrint writes from a layout for a profile, before `finish`."""
-    _memoise_page_references()
-    return laid_out.write_pdf(uncompressed_pdf=False, pdf_variant=PROFILES[profile])
+    with _memoised_page_references():
+        return laid_out.write_pdf(uncompressed_pdf=False, pdf_variant=PROFILES[profile])
 
 
-def _memoise_page_references() -> None:
-    """pydyf's `PDF.page_references` builds a tuple of every page's reference each time it is read, and
-    WeasyPrint reads it for every tagged element and link: time quadratic in the pages (24,000 reads,
-    0.7 s of the 5 s that writing a 234-page chunk of the long-book benchmark takes; 0.02 s for a
-    pamphlet). The same tuple, kept until a page is added."""
+@contextmanager
+def _memoised_page_references() -> Iterator[None]:
+    """While WeasyPrint writes a PDF: pydyf's `PDF.page_references` builds a tuple of every page's
+    reference each time it is read, and WeasyPrint reads it for every tagged element and link, so
+    writing takes time quadratic in the pages (24,000 reads, 0.7 s of the 5 s that writing a 234-page
+    chunk of the long-book benchmark takes; 0.02 s for a pamphlet). Here the same tuple is kept until a
+    page is added; pydyf's own property is back once the PDF is written."""
     import pydyf
 
-    if getattr(pydyf.PDF, "_publish_memoised", False):
-        return
-    build = pydyf.PDF.page_references.fget
+    original = pydyf.PDF.page_references
+    build = original.fget
 
     def page_references(self):
         count = self.pages["Count"]
@@ -157,7 +160,10 @@ def _memoise_page_references() -> None:
         return kept[1]
 
     pydyf.PDF.page_references = property(page_references)
-    pydyf.PDF._publish_memoised = True
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = original
 
 
 def finish(data: bytes, language: str, even: bool = False, profile: str = "default", cover: bool = False,
