@@ -4,7 +4,9 @@ cache), rebuilt with nothing changed, after one word changed in one chapter, aft
 (the chapter grows by pages: every later page moves), and `--format html` after a one-word edit; each
 edited build's outputs compared byte for byte with a cold build of the same manuscript. The one-word
 edit is made three times (three different words) and its best run kept, as the cold build's best of two
-is. Then the editor's loop as `publish serve` runs it: a word changed while the server is up, timed from
+is. Beside them, the floor of a one-word edit: the edited chapter's own HTML, as publish lays it out,
+through WeasyPrint's command line alone (one process, the interpreter and WeasyPrint's import included).
+Then the editor's loop as `publish serve` runs it: a word changed while the server is up, timed from
 the file's save to the server's report that the print edition and the web edition are rebuilt. Against it,
 Pandoc (--citeproc) to HTML and EPUB and Pandoc with WeasyPrint to PDF, on the same Markdown, in the
 same run. Prints wall time, CPU time, peak RSS and the ratio to the cold build; writes
@@ -95,6 +97,7 @@ def main() -> None:
     runs["cold"] = min(colds, key=lambda r: r["wall_s"])
     runs["pandoc+weasyprint"] = min(pandocs, key=lambda r: r["wall_s"])
     runs["noop"] = measure(publish(book, out), env)
+    runs["edited chapter alone in weasyprint"] = measure(chapter_alone(book, work, edited), env)
 
     words = []
     for word in ("but", "yet", "so"):  # one word, in the middle chapter, three times
@@ -138,6 +141,20 @@ def main() -> None:
     print(f"--format html after one word: {results['ratios']['html after one word']:.3f} x cold (target at most 0.25)")
     print(f"publish serve, one word to the PDF and web edition rebuilt: {results['serve one word']:.2f} s, "
           f"{results['ratios']['serve one word']:.3f} x cold")
+
+
+def chapter_alone(book: Path, work: Path, chapter: Path) -> list[str]:
+    """WeasyPrint's command line on the HTML publish lays out for the chunk that holds `chapter`."""
+    from publish.build import load_document
+    from publish.layout import chunks, printed
+    from publish.output import source_date
+
+    doc = load_document(book)[0]
+    chapter_id = next(c.id for c in doc.chapters if c.source.name == chapter.name)
+    chunk = next(c for c in chunks.plan(doc) or [] if chapter_id in c.chapters)
+    html = work / "chapter-alone.html"
+    html.write_text(printed.render_html(doc, source_date(book).strftime("%Y-%m-%dT%H:%M:%SZ"), chunk=chunk), "utf-8")
+    return [sys.executable, "-m", "weasyprint", "--base-url", f"{book}/", str(html), str(work / "chapter-alone.pdf")]
 
 
 def serve_one_word(book: Path, work: Path, edited: Path, env: dict[str, str], rounds: int = 3) -> float:
