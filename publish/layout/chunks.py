@@ -5,36 +5,37 @@ single-pass layout.
 Every chapter opens on a right-hand page, so a book cuts cleanly between chapters. Each chunk of the
 body is laid out by its own WeasyPrint process; what a chunk cannot know is set from outside:
 
-- its folios: WeasyPrint makes the margin boxes (running heads, folios) in one pass after paginating
-  a document. A chunk reports its page count at that moment and waits for the number of pages before
-  it, which it adds to the page counter of its margin boxes;
+- its folios: a chunk is laid out without the margin boxes that print a page number, and records the
+  type of each of its pages; once the body is placed, the folios of every page are laid out in one
+  document of empty pages of those types and drawn onto the assembled pages (publish/layout/folios.py).
+  So a chunk's pages depend on its content alone, not on where it falls in the book: a chunk that
+  moves (an earlier chapter grew) is taken from the cache as it is;
 - its notes' numbers: the footnote counter starts from the model's count of earlier notes;
 - the book title in its running heads: its first element sets the string;
 - links to other chunks: each chunk holds empty stand-ins for the ids it links to elsewhere; the
   assembly points its links at the real places.
 
 The opening pages (half title, title, copyright, contents) and the front matter are laid out last,
-with the body's page numbers in the contents. A book's index (publish/index.py) is a `late` chunk,
-laid out after them, once the pages it cites (the front matter's too) are known. pikepdf assembles
-the pages, adding a blank page where a chunk ends on a right-hand page (as the single layout does
-before a chapter), merges the structure trees and named destinations, and rebuilds the outline. The
-chunks depend only on the book, never on the number of processes: the PDF is the same whatever
-`--jobs` says.
+with the body's page numbers in the contents, and keep their own folios. A book's index
+(publish/index.py) is a `late` chunk, laid out after them, once the pages it cites (the front
+matter's too) are known. pikepdf assembles the pages, adding a blank page where a chunk ends on a
+right-hand page (as the single layout does before a chapter), merges the structure trees and named
+destinations, and rebuilds the outline. The chunks depend only on the book, never on the number of
+processes: the PDF is the same whatever `--jobs` says.
 """
 
 from __future__ import annotations
 
-import copy
 import io
 import os
 import re
-import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import publish.layout.folios as folios
 import publish.layout.printed as printed
 from publish.layout.store import LayoutCache, digest, environment
 from publish.model import Document, Layout, PageMap, PageStart
@@ -64,13 +65,16 @@ class Chunk:
 
 @dataclass
 class Laid:
-    """A chunk laid out and written: its PDF, page count, where its ids are, its page map."""
+    """A chunk laid out and written: its PDF, page count, where its ids are, its page map (a body
+    chunk's pages numbered from 1), and what its folios need: its pages' types and named strings."""
 
     index: int
     pdf: bytes
     page_count: int
     anchors: dict[str, int]  # id -> page index in the chunk
     starts: list[PageStart]
+    types: list = field(default_factory=list)  # folios.page_type of each page (the body's chunks)
+    strings: dict = field(default_factory=dict)  # name -> page number -> values (folios.recorded_strings)
 
 
 def plan(doc: Document) -> list[Chunk] | None:
@@ -121,106 +125,61 @@ def with_placeholders(chunk: Chunk, html: str) -> Chunk:
 
 # Laying out one chunk (in a worker process) -----------------------------------------------------
 
-def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str,
-            offset_for: Callable[[int, int], int] | None) -> Laid:
-    """Lay out and write one chunk. For a body chunk, `offset_for(index, page_count)` is called once
-    pagination is done and returns how many pages of the body come before the chunk."""
-    import weasyprint.layout as layout_module
-
-    seen = {"pages": 0, "offset": None}
-    original_pages = layout_module.make_all_pages
-    original_margins = layout_module.make_margin_boxes
-
-    def make_all_pages(*args: Any, **kwargs: Any) -> list[Any]:
-        pages = list(original_pages(*args, **kwargs))
-        seen["pages"] = len(pages)
-        return pages
-
-    def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
-        if seen["offset"] is None:
-            seen["offset"] = offset_for(chunk.index, seen["pages"]) if offset_for else 0
-        if seen["offset"]:
-            state = copy.deepcopy(state)
-            counters = state[1]
-            if counters.get("page"):
-                counters["page"] = counters["page"][:-1] + [counters["page"][-1] + seen["offset"]]
-        return original_margins(context, page, state)
-
-    layout_module.make_all_pages = make_all_pages
-    layout_module.make_margin_boxes = make_margin_boxes
-    try:
+def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str) -> Laid:
+    """Lay out and write one chunk; a chunk of the body without its folios (see the module's docstring),
+    its pages numbered from 1."""
+    if chunk.head:
         laid_out = printed.layout(doc, roots, timestamp, profile, chunk=chunk)
-    finally:
-        layout_module.make_all_pages = original_pages
-        layout_module.make_margin_boxes = original_margins
+        strings: dict = {}
+    else:
+        strings = {}
+        with folios.margin_boxes(lambda box: not folios.prints_page_number(box), strings_out=strings):
+            laid_out = printed.layout(doc, roots, timestamp, profile, chunk=chunk)
     anchors = {}
     for number, page in enumerate(laid_out.pages):
         for name in page.anchors:
             if name not in chunk.placeholders:
                 anchors.setdefault(name, number)
-    offset = seen["offset"] or 0
-    starts = printed.page_map(laid_out, doc, first_number=None if chunk.head else offset + 1)
+    starts = printed.page_map(laid_out, doc, first_number=None if chunk.head else 1)
+    types = [] if chunk.head else [folios.page_type(page) for page in laid_out.pages]
     data = printed.weasyprint_pdf(laid_out, profile)
-    return Laid(chunk.index, data, len(laid_out.pages), anchors, starts)
-
-
-def _worker(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str,
-            reports: Any, offsets: Any, known: Cached | None = None) -> Laid:
-    """lay_out in a worker: the page count goes to the parent, the offset comes back. A chunk whose
-    page count the cache knows reports it at once and, given its offset, is taken from the cache if
-    it holds the chunk laid out there."""
-    answer: list[int] = []
-
-    def offset_for(index: int, pages: int) -> int:
-        if not answer:
-            reports.put((index, pages))
-            answer.append(offsets.get(timeout=3600))
-            if answer[0] < 0:
-                raise RuntimeError("the layout of an earlier chunk failed")
-        return answer[0]
-    if known is not None and known.pages is not None:
-        hit = known.laid(chunk.index, offset_for(chunk.index, known.pages))
-        if hit is not None:
-            return hit
-    return lay_out(doc, chunk, roots, timestamp, profile, offset_for)
+    return Laid(chunk.index, data, len(laid_out.pages), anchors, starts, types, strings)
 
 
 # The cache's view of one chunk ------------------------------------------------------------------
 
 @dataclass
 class Cached:
-    """A chunk's entries in the layout cache: its content key (its HTML and everything else its pages
-    depend on), its page count if it was laid out before, and its layout at a given offset."""
+    """A chunk's entry in the layout cache, by its content key: its HTML and everything else its pages
+    depend on (not where it falls in the book: its folios are laid out apart)."""
 
     cache: LayoutCache | None
     content: str
-    pages: int | None = None
 
-    def key(self, offset: int) -> str:
-        return digest(self.content, f"offset {offset}")
+    @property
+    def key(self) -> str:
+        return digest(self.content, "pages without their folios")
 
-    def laid(self, index: int, offset: int) -> Laid | None:
-        found = self.cache.get(self.key(offset)) if self.cache else None
+    def laid(self, index: int) -> Laid | None:
+        found = self.cache.get(self.key) if self.cache else None
         if found is None:
             return None
         facts, data = found
         starts = [PageStart(*s) for s in facts["starts"]]
-        return Laid(index, data, facts["page_count"], facts["anchors"], starts)
+        return Laid(index, data, facts["page_count"], facts["anchors"], starts, facts["types"], facts["strings"])
 
-    def put(self, laid: Laid, offset: int) -> None:
+    def put(self, laid: Laid) -> None:
         if self.cache is None:
             return
-        facts = {"page_count": laid.page_count, "anchors": laid.anchors,
+        facts = {"page_count": laid.page_count, "anchors": laid.anchors, "types": laid.types,
+                 "strings": laid.strings,
                  "starts": [[s.number, s.chapter, s.block, s.offset, s.front] for s in laid.starts]}
-        self.cache.put(self.key(offset), facts, laid.pdf)
-        self.cache.put(digest(self.content, "pages"), {"page_count": laid.page_count})
+        self.cache.put(self.key, facts, laid.pdf)
 
 
 def cached(cache: LayoutCache | None, chunk: Chunk, html: str, context: str) -> Cached:
-    """The cache's entries of a chunk whose HTML is `html`, laid out in `context` (see `print_edition`)."""
-    content = digest(html, repr(chunk.placeholders), context)
-    known = cache.get(digest(content, "pages")) if cache else None
-    return Cached(cache, content, known[0]["page_count"] if known else None)
+    """The cache's entry of a chunk whose HTML is `html`, laid out in `context` (see `print_edition`)."""
+    return Cached(cache, digest(html, repr(chunk.placeholders), context))
 
 
 # The whole book ---------------------------------------------------------------------------------
@@ -229,9 +188,9 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
                   workers: int, want_pdf: bool = True, cache: LayoutCache | None = None):
     """The book laid out in chunks (a `publish.layout.Layout`): its page map and page count, and the
     assembled PDF when `want_pdf`. Each chunk is taken from the cache when laid out before with the
-    same content at the same offset; the rest are laid out, on `workers` processes when more than one
-    is to be. The `late` chunks (an index) are laid out after the opening pages, with the page
-    numbers of every page before them."""
+    same content; the rest are laid out, on `workers` processes when more than one is to be. The
+    `late` chunks (an index) are laid out after the opening pages, with the page numbers of every page
+    before them; the folios last, once every page is placed."""
     body, entries = [], {}
     context = digest(environment(doc), profile) if cache else ""
     for chunk in chunks[1:]:
@@ -241,28 +200,17 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
         chunk = with_placeholders(chunk, html)
         body.append(chunk)
         entries[chunk.index] = cached(cache, chunk, html, context)
-    padded: dict[int, int] = {}  # chunk index -> its pages, with the blank page a right-hand end needs
+    found = {chunk.index: entries[chunk.index].laid(chunk.index) for chunk in body}
+    for laid in _lay_out_all(doc, [c for c in body if found[c.index] is None], roots, timestamp, profile,
+                             workers):
+        entries[laid.index].put(laid)
+        found[laid.index] = laid
+    results = [found[c.index] for c in body]
+    padded = {laid.index: _padded(laid.page_count) for laid in results}  # with a right-hand end's blank verso
 
     def offset(index: int) -> int:
         return sum(padded[c.index] for c in body if c.index < index)
 
-    found: dict[int, Laid] = {}
-    for position, chunk in enumerate(body):
-        entry, at = entries[chunk.index], offset(chunk.index)
-        laid = entry.laid(chunk.index, at)
-        rest = body[position:]
-        if laid is None and workers > 1 and len(rest) > 1 and (
-                entry.pages is not None or any(entries[c.index].pages is None for c in rest[1:])):
-            # More than this chunk to lay out (it moved, or others changed): the rest in parallel.
-            found.update({laid.index: laid for laid in _in_parallel(doc, rest, roots, timestamp, profile,
-                                                                    workers, padded, offset, entries)})
-            break
-        if laid is None:
-            laid = _lay_out_cached(doc, chunk, entry, at, roots, timestamp, profile)
-        found[chunk.index] = laid
-        padded[chunk.index] = _padded(laid.page_count)
-    results = [found[c.index] for c in body]
-    padded.update({laid.index: _padded(laid.page_count) for laid in results})  # the last's, laid in parallel
     late = [c for c in chunks if c.late]
     # The opening pages and front matter, with the contents' page numbers (an index's: where it will
     # begin); then the indexes, which cite the front matter's pages too.
@@ -278,24 +226,33 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     anchors = _contents_pages(results, offset)
     for name, index in opening.anchors.items():
         anchors.setdefault(name, PageStart(index + 1, "", 0, 0, front=True).label)
-    starts = PageMap(_page_map(opening, [s for laid in results for s in laid.starts]), anchors)
+    starts = PageMap(_page_map(opening, _body_starts(results, offset)), anchors)
     # as assembled: a blank page after every part that ends on a right-hand page, but the last
     count = (_padded(opening.page_count) + sum(_padded(laid.page_count) for laid in results[:-1])
              + results[-1].page_count)
     data = None
     if want_pdf:
+        numbers = _folios(doc, results, roots, timestamp, profile, cache, context)
         data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
                                                      zip([opening] + results, [head] + body)},
                                doc.config.language, even=printed.for_printer(profile), profile=profile,
-                               body_from=_padded(opening.page_count))
+                               body_from=_padded(opening.page_count), folio_pdf=numbers)
     return Layout(starts, count, data, profile)
 
 
-def _lay_out_cached(doc: Document, chunk: Chunk, entry: Cached, at: int, roots: list[Path], timestamp: str,
+def _lay_out_all(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
+                 workers: int) -> list[Laid]:
+    """Chunks laid out: on `workers` processes when more than one is to be."""
+    if workers > 1 and len(chunks) > 1:
+        return _in_parallel(doc, chunks, roots, timestamp, profile, workers)
+    return [lay_out(doc, chunk, roots, timestamp, profile) for chunk in chunks]
+
+
+def _lay_out_cached(doc: Document, chunk: Chunk, entry: Cached, roots: list[Path], timestamp: str,
                     profile: str) -> Laid:
-    """A chunk laid out `at` pages into the body (the head: at 0, numbered apart), and put in the cache."""
-    laid = lay_out(doc, chunk, roots, timestamp, profile, None if chunk.head else lambda index, pages: at)
-    entry.put(laid, at)
+    """A chunk laid out, and put in the cache."""
+    laid = lay_out(doc, chunk, roots, timestamp, profile)
+    entry.put(laid)
     return laid
 
 
@@ -309,6 +266,12 @@ def _contents_pages(results: list[Laid], offset: Callable[[int], int]) -> dict[s
     return pages
 
 
+def _body_starts(results: list[Laid], offset: Callable[[int], int]) -> list[PageStart]:
+    """The page map of the body's chunks, each numbered from where it falls in the book."""
+    return [PageStart(s.number + offset(laid.index), s.chapter, s.block, s.offset, s.front)
+            for laid in results for s in laid.starts]
+
+
 def _lay_out_head(doc: Document, first: Chunk, results: list[Laid], offset: Callable[[int], int],
                   begins: dict[str, str], roots: list[Path], timestamp: str, profile: str,
                   cache: LayoutCache | None, context: str) -> tuple[Chunk, Laid]:
@@ -317,27 +280,28 @@ def _lay_out_head(doc: Document, first: Chunk, results: list[Laid], offset: Call
     html = printed.render_html(doc, timestamp, profile, chunk=head)
     head = with_placeholders(head, html)
     entry = cached(cache, head, html, context)
-    opening = entry.laid(0, 0)
+    opening = entry.laid(0)
     if opening is None:
-        opening = _lay_out_cached(doc, head, entry, 0, roots, timestamp, profile)
+        opening = _lay_out_cached(doc, head, entry, roots, timestamp, profile)
     return head, opening
 
 
 def _lay_out_late(doc: Document, late: list[Chunk], body: list[Chunk], results: list[Laid], roots: list[Path],
                   timestamp: str, profile: str, padded: dict[int, int], offset: Callable[[int], int],
                   cache: LayoutCache | None, context: str) -> list[Laid]:
-    """The chunks laid out after the rest (the indexes), with the page numbers of the pages before them.
-    Their HTML prints those numbers, so their cache key changes whenever a number they cite does."""
-    _place_index_pages(doc, [s for laid in results for s in laid.starts])
+    """The chunks laid out after the rest (the indexes), with the page numbers of the pages before them
+    (`results`: the opening pages', then the body's). Their HTML prints those numbers, so their cache
+    key changes whenever a number they cite does."""
+    _place_index_pages(doc, list(results[0].starts) + _body_starts(results[1:], offset))
     laid = []
     for chunk in late:
         html = printed.render_html(doc, timestamp, profile, chunk=chunk)
         chunk = with_placeholders(chunk, html)
         body.append(chunk)
-        entry, at = cached(cache, chunk, html, context), offset(chunk.index)
-        done = entry.laid(chunk.index, at)
+        entry = cached(cache, chunk, html, context)
+        done = entry.laid(chunk.index)
         if done is None:
-            done = _lay_out_cached(doc, chunk, entry, at, roots, timestamp, profile)
+            done = _lay_out_cached(doc, chunk, entry, roots, timestamp, profile)
         padded[chunk.index] = _padded(done.page_count)
         laid.append(done)
     return laid
@@ -371,50 +335,30 @@ def _page_map(opening: Laid, body: list[PageStart]) -> list[PageStart]:
     return starts + body
 
 
-def _in_parallel(doc: Document, body: list[Chunk], roots: list[Path], timestamp: str, profile: str,
-                 workers: int, padded: dict[int, int], offset: Callable[[int], int],
-                 entries: dict[int, Cached]) -> list[Laid]:
-    """The body's chunks in `workers` processes. Each reports its page count when paginated (or, known
-    to the cache, at once) and waits for its offset, which is known once every chunk before it has
-    reported: chunks start in order, so no chunk waits on one that has not started. What was laid
-    out goes into the cache."""
+def _folios(doc: Document, results: list[Laid], roots: list[Path], timestamp: str, profile: str,
+            cache: LayoutCache | None, context: str) -> bytes:
+    """The folios of every page after the opening pages (publish/layout/folios.py), from the cache when
+    laid out before for the same pages."""
+    types, strings = folios.book_pages([(laid.types, laid.strings) for laid in results])
+    html = printed.render_html(doc, timestamp, profile, chunk=Chunk(0, False, ()))
+    key = digest(html, repr(types), repr(strings), context, "folios")
+    hit = cache.get(key) if cache else None
+    if hit is not None:
+        return hit[1]
+    data = folios.lay_out(html, roots, doc, types, strings)
+    if cache:
+        cache.put(key, {}, data)
+    return data
+
+
+def _in_parallel(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
+                 workers: int) -> list[Laid]:
+    """Chunks laid out in `workers` processes, in order."""
     from concurrent.futures import ProcessPoolExecutor
 
-    context = worker_context()
-    with context.Manager() as manager, ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        reports = manager.Queue()
-        offsets = {c.index: manager.Queue() for c in body}
-        futures = [pool.submit(_worker, doc, c, roots, timestamp, profile, reports, offsets[c.index],
-                               entries[c.index]) for c in body]
-        done = threading.Event()
-
-        sent: dict[int, int] = {}
-
-        def coordinate() -> None:
-            while len(sent) < len(body) and not done.is_set():
-                try:
-                    index, pages = reports.get(timeout=0.5)
-                except Exception:  # noqa: BLE001 (queue.Empty through the manager)
-                    continue
-                padded[index] = _padded(pages)
-                for chunk in body:
-                    if chunk.index not in sent and all(c.index in padded for c in body if c.index < chunk.index):
-                        sent[chunk.index] = offset(chunk.index)
-                        offsets[chunk.index].put(sent[chunk.index])
-
-        thread = threading.Thread(target=coordinate, daemon=True)
-        thread.start()
-        try:
-            results = [future.result() for future in futures]
-        finally:
-            done.set()
-            thread.join()
-            for chunk in body:  # a chunk failed: those still waiting for their offset give up
-                if chunk.index not in sent:
-                    offsets[chunk.index].put(-1)
-    for laid in results:
-        entries[laid.index].put(laid, sent[laid.index])
-    return results
+    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
+        futures = [pool.submit(lay_out, doc, chunk, roots, timestamp, profile) for chunk in chunks]
+        return [future.result() for future in futures]
 
 
 def _padded(pages: int) -> int:
@@ -436,11 +380,13 @@ def _fill_blanks(starts: list[PageStart]) -> list[PageStart]:
 # Assembly -----------------------------------------------------------------------------------------
 
 def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str,
-             even: bool = False, profile: str = "default", body_from: int | None = None) -> tuple[bytes, int]:
+             even: bool = False, profile: str = "default", body_from: int | None = None,
+             folio_pdf: bytes | None = None) -> tuple[bytes, int]:
     """One PDF from the chunks' PDFs, in order: pages (a blank page after a part that ends on a
-    right-hand page, except the last), structure tree, named destinations (the stand-ins' names
-    resolved to the real places), outline; finished as a single layout's PDF is (the body's pages
-    labelled from `body_from`), and saved once."""
+    right-hand page, except the last), the folios (`folio_pdf`) of every page after the first part's
+    (publish/layout/folios.py), structure tree, named destinations (the stand-ins' names resolved to
+    the real places), outline; finished as a single layout's PDF is (the body's pages labelled from
+    `body_from`), and saved once."""
     import pikepdf
 
     from publish.render.printready import save_options
@@ -501,6 +447,8 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str
                 stack.pop()
             (stack[-1][1].children if stack else tree_of_marks.root).append(item)
             stack.append((level, item))
+    if folio_pdf is not None:
+        sources.append(folios.overlay(out, folio_pdf, first=_padded(parts[0].page_count)))
     printed.finish_document(out, language, even, profile, body_from=body_from)
     data = io.BytesIO()
     count = len(out.pages)

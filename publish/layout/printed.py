@@ -95,12 +95,16 @@ def layout(doc: Document, roots: list[Path], timestamp: str, profile: str = "def
 
     Everything that needs the printed pages (the PDF itself, the page map for the EPUB and the web
     edition) is taken from this one layout."""
+    return render(render_html(doc, timestamp, profile, chunk), doc, roots)
+
+
+def render(markup: str, doc: Document, roots: list[Path]):
+    """HTML laid out by WeasyPrint, which may read files only inside `roots`, with the book's fonts."""
     from weasyprint import HTML
 
     from publish.render.fetch import local_fetcher
 
-    html = HTML(string=render_html(doc, timestamp, profile, chunk), base_url=str(roots[0]) + "/",
-                url_fetcher=local_fetcher(roots + [STYLES]))
+    html = HTML(string=markup, base_url=str(roots[0]) + "/", url_fetcher=local_fetcher(roots + [STYLES]))
     faces = body_typeface(doc.config.fonts).faces
     fonts = tuple((face.print_file, face.print_file.stat().st_mtime_ns) for face in faces)
     return html.render(font_config=_font_config(roots[0], fonts))
