@@ -1,7 +1,8 @@
 """The layout cache: a long book rebuilt after edits, reusing every chapter's layout it can, gives the
 same bytes as a cold build of the edited manuscript (a word changed, a paragraph added that moves
 every later page, a chapter grown by a page, a chapter removed; an index mark moved to another
-page, which the index then cites); `--force` lays everything out again;
+page, which the index then cites); a paragraph that moves every later page lays out its own chapter
+alone; `--force` lays everything out again;
 the cache stays within the size publish.yaml gives it. One test, the edits in sequence: each build
 reads the cache the one before wrote."""
 
@@ -107,6 +108,35 @@ def test_edits_rebuilt_from_the_cache_match_a_cold_build(tmp_path: Path):
     # what the layout now is was written again (older entries, of earlier manuscripts, go first)
     assert [p for p, inode in kept.items() if p.exists() and p.stat().st_ino != inode]
     assert_same(out, tmp_path / "removed" / "dist")
+
+
+def chapter_layouts(cache: Path) -> set[Path]:
+    """The cache's laid-out chapters: entries whose facts give the pages of the body (the opening
+    pages' are numbered in the front matter)."""
+    import json
+
+    found = set()
+    for path in entries(cache):
+        facts = json.loads(path.read_bytes().partition(b"\n")[0])
+        if facts.get("starts") and not any(start[4] for start in facts["starts"]):
+            found.add(path)
+    return found
+
+
+def test_a_paragraph_that_moves_every_later_page_lays_out_its_own_chapter_alone(tmp_path: Path):
+    """The chapters after it, whose every page (and folio) moves, are taken from the cache as they were;
+    the book is the same as a cold build's."""
+    book = write_book(tmp_path / "book", {f"c{n}.md": chapter(n, 8) for n in range(1, 5)}, CONFIG)
+    out, cache = tmp_path / "dist", tmp_path / ".publish-cache"
+    build(book, out, "--jobs", "2")
+    first, before = pages(out), chapter_layouts(cache)
+    assert len(before) == 4
+    text = (book / "c1.md").read_text("utf-8")
+    (book / "c1.md").write_text(text.replace("\n\nParagraph 3", "\n\n" + "Added. " * 700 + "\n\nParagraph 3"), "utf-8")
+    build(book, out, "--jobs", "2")
+    assert pages(out) >= first + 2  # every page of chapters 2 to 4 moved
+    assert len(chapter_layouts(cache) - before) == 1
+    assert_same(out, cold(book, tmp_path / "cold"))
 
 
 def test_the_page_map_says_on_which_printed_page_an_id_is(tmp_path: Path):
