@@ -105,10 +105,15 @@ def book_pages(parts: list[tuple[list, dict]]) -> tuple[list, dict]:
 def page_html(html: str, pages: int) -> str:
     """The HTML of a chunk (its stylesheets) with its text replaced by `pages` empty blocks, each on a
     page of its own (a blank page holds none)."""
-    style = ("<style>.publish-folio { display: block !important; float: none !important; position: static "
-             "!important; height: 0 !important; margin: 0 !important; padding: 0 !important; border: 0 "
+    # Whatever the book's stylesheets say of blocks, each takes no room and breaks the page before it
+    # only (the recorded page types, not the breaks, make the blank pages).
+    style = ("<style>html, body, .publish-folio { display: block !important; float: none !important; "
+             "position: static !important; height: auto !important; min-height: 0 !important; margin: 0 "
+             "!important; padding: 0 !important; border: 0 !important; columns: auto !important; } "
+             ".publish-folio { height: 0 !important; break-before: auto !important; break-after: auto "
              "!important; } .publish-folio + .publish-folio { break-before: page !important; } "
-             "html::before, html::after, body::before, body::after { content: none !important; }</style>")
+             "html::before, html::after, body::before, body::after, .publish-folio::before, "
+             ".publish-folio::after { content: none !important; }</style>")
     blocks = '<div class="publish-folio"></div>' * pages
     html = html.replace("</head>", style + "</head>", 1)
     return re.sub(r"(<body[^>]*>).*(</body>)", lambda m: m[1] + blocks + m[2], html, count=1, flags=re.S)
@@ -116,7 +121,12 @@ def page_html(html: str, pages: int) -> str:
 
 def lay_out(html: str, roots: list[Path], doc: Any, types: list, strings: dict) -> bytes:
     """The folios of the pages whose types and strings are given (see `book_pages`), one PDF page each,
-    laid out from the stylesheets of a chunk's `html`. Untagged: `overlay` marks them as artifacts."""
+    laid out from the stylesheets of a chunk's `html`; untagged (`overlay` marks them as artifacts).
+
+    Two scoped patches of WeasyPrint during this one layout, restored after it: each page is given its
+    recorded type (`remake_page` makes a page's type from the document's breaks and named pages, which
+    this document of empty blocks does not have), and only the margin boxes that print a page number
+    are kept (`margin_boxes`), the chunks' strings given to those that print one too."""
     import weasyprint.layout.page as page_module
     from weasyprint.formatting_structure.boxes import MarginBox
 
@@ -125,7 +135,6 @@ def lay_out(html: str, roots: list[Path], doc: Any, types: list, strings: dict) 
     original = page_module.PageType
 
     def recorded(side: str, blank: bool, name: str, index: int, groups: tuple) -> Any:
-        # a scoped patch of the page type `remake_page` makes for page `index`: the recorded one
         return kinds[index] if index < len(kinds) else original(side, blank, name, index, groups)
 
     page_module.PageType = recorded
