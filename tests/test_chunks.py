@@ -4,6 +4,7 @@ page numbers, outline, links and their targets, metadata, and the EPUB's page li
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import MANUSCRIPT, run_publish
+from tests.conftest import MANUSCRIPT, run_publish, write_book
 from tests.test_print import lines, outline, rows
 
 # The Trotsky interview four times over, each copy a chapter with its 55 citations, and the Toussaint
@@ -92,3 +93,36 @@ def test_the_epub_page_list_is_the_same(builds):
         with zipfile.ZipFile(path) as epub:
             return b"".join(epub.read(n) for n in sorted(epub.namelist()) if n.endswith((".xhtml", ".opf")))
     assert page_list(builds["one-pass"] / "long.epub") == page_list(builds["chunked"] / "long.epub")
+
+
+FOLIO_CSS = """\
+@page :right { @top-right { content: string(chapter-title) " · " counter(page); } }
+@page :blank { @bottom-center { content: "blank page " counter(page); } }
+@page :nth(1 of main) { @bottom-center { content: "— " counter(page) " —"; } }
+"""
+
+
+def test_folios_styled_by_the_books_stylesheet_are_those_of_one_pass(tmp_path: Path):
+    """A book's own print stylesheet gives its folios a running head beside them, a style of their own
+    on a chapter's first page, and a folio on blank pages: laid out in chunks, every page of the body
+    (the blank versos between chunks too) reads as in one pass."""
+    lorem = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt. " * 6
+    chapters = {f"c{n}.md": f"# Chapter {n}\n\n" + "\n\n".join([lorem] * paragraphs) + "\n"
+                for n, paragraphs in zip(range(1, 5), (10, 14, 6, 11))}  # some end on a right-hand page
+    config = "title: Folios\nauthor: [{name: A. Writer}]\nlanguage: en\ncss: {print: print.css}\n"
+    book = write_book(tmp_path / "book", chapters, config)
+    (book / "print.css").write_text(FOLIO_CSS, "utf-8")
+    outs = {}
+    for name, env in (("one-pass", ONE_PASS), ("chunked", {**CHUNKED, "PUBLISH_CHUNK_WORDS": "500"})):
+        outs[name] = tmp_path / name
+        result = run_publish("build", book, "--out", outs[name], "--format", "pdf", "--force", env=env)
+        assert result.code == 0, result.stderr
+    one, chunked = (lines(outs[name] / "book.pdf") for name in ("one-pass", "chunked"))
+    assert len(one) == len(chunked)
+    first = next(n for n, page in enumerate(one) if rows(page)[0] == "Chapter 1")
+    for number in range(first, len(one)):
+        assert rows(one[number]) == rows(chunked[number]), f"page {number + 1}"
+    folios = [row for page in chunked[first:] for row in rows(page)]
+    assert [row for row in folios if re.fullmatch(r"— \d+ —", row)]  # a chapter's first page
+    assert [row for row in folios if re.fullmatch(r"(Chapter \d) \1 · \d+", row)]  # a right-hand page
+    assert [row for row in folios if re.fullmatch(r"blank page \d+", row)]  # a blank verso between chunks
