@@ -133,7 +133,7 @@ def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
         strings: dict = {}
     else:
         strings = {}
-        with folios.margin_boxes(lambda box: not folios.prints_page_number(box), strings_out=strings):
+        with folios.margin_boxes(lambda box: not folios.prints_page_number(box), folios.record_strings(strings)):
             laid_out = printed.layout(doc, roots, timestamp, profile, chunk=chunk)
     anchors = {}
     for number, page in enumerate(laid_out.pages):

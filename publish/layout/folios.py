@@ -35,31 +35,30 @@ PAINTING = {"Tj", "TJ", "'", '"', "f", "F", "f*", "B", "B*", "b", "b*", "S", "s"
 
 def prints_page_number(box: Any) -> bool:
     """Whether a laid-out margin box prints a page number: its content reads the page counter."""
-    content = box.style["content"]
+    return _reads_page_counter(box.style["content"])
+
+
+def _reads_page_counter(content: Any) -> bool:
     return isinstance(content, (tuple, list)) and any(
         kind in ("counter()", "counters()") and value[0] in PAGE_COUNTERS for kind, value in content)
 
 
 @contextmanager
-def margin_boxes(keep: Callable[[Any], bool], strings_out: dict | None = None,
-                 strings_in: dict | None = None) -> Iterator[None]:
-    """During one layout, only the margin boxes `keep` accepts are put on the pages; the layout's named
-    strings (name -> page number -> values) are copied into `strings_out`, or those of `strings_in` are
-    given to it, once pagination is done. A scoped patch of WeasyPrint's `make_margin_boxes`, which
-    `layout_document` calls for each page after paginating the whole document, restored on leaving."""
+def margin_boxes(keep: Callable[[Any], bool], first: Callable[[Any], None] | None = None) -> Iterator[None]:
+    """During one layout, only the margin boxes `keep` accepts are put on the pages; `first(context)`
+    is called with WeasyPrint's layout context once pagination is done, before any margin box is made.
+    A scoped patch of WeasyPrint's `make_margin_boxes`, which `layout_document` calls for each page
+    after paginating the whole document, restored on leaving."""
     import weasyprint.layout as layout_module
 
     original = layout_module.make_margin_boxes
-    first = [True]
+    waiting = [first]
 
     def make_margin_boxes(context: Any, page: Any, state: Any) -> Iterator[Any]:
-        if first:
-            first.clear()
-            if strings_out is not None:
-                strings_out.update(recorded_strings(context.string_set))
-            for name, pages in (strings_in or {}).items():
-                for number, values in pages.items():
-                    context.string_set[name][int(number)].extend(values)
+        if waiting:
+            call = waiting.pop()
+            if call is not None:
+                call(context)
         return (box for box in original(context, page, state) if keep(box))
 
     layout_module.make_margin_boxes = make_margin_boxes
@@ -67,6 +66,27 @@ def margin_boxes(keep: Callable[[Any], bool], strings_out: dict | None = None,
         yield
     finally:
         layout_module.make_margin_boxes = original
+
+
+def record_strings(into: dict) -> Callable[[Any], None]:
+    """A `margin_boxes` first call that copies the layout's named strings `into` a dictionary."""
+    return lambda context: into.update(recorded_strings(context.string_set))
+
+
+def _folios_alone(strings: dict) -> Callable[[Any], None]:
+    """A `margin_boxes` first call for the folios' document: the chunks' named strings given to it (name
+    -> page number -> values), and every margin box that prints no page number given no content, so
+    that it is not laid out at all (its document is thrown away after). Its neighbours then take no
+    room from a folio; a folio is set at its own edge of its box (or in its middle) all the same."""
+    def first(context: Any) -> None:
+        for name, pages in strings.items():
+            for number, values in pages.items():
+                context.string_set[name][int(number)].extend(values)
+        for (element, pseudo), style in context.style_for.get_computed_styles().items():
+            if str(pseudo).startswith("@") and pseudo not in ("@footnote", "@note-area") \
+                    and hasattr(element, "groups") and not _reads_page_counter(style["content"]):
+                style["content"] = "none"
+    return first
 
 
 def recorded_strings(string_set: dict) -> dict[str, dict[str, list[str]]]:
@@ -126,7 +146,7 @@ def lay_out(html: str, roots: list[Path], doc: Any, types: list, strings: dict) 
     Two scoped patches of WeasyPrint during this one layout, restored after it: each page is given its
     recorded type (`remake_page` makes a page's type from the document's breaks and named pages, which
     this document of empty blocks does not have), and only the margin boxes that print a page number
-    are kept (`margin_boxes`), the chunks' strings given to those that print one too."""
+    are laid out and kept (`margin_boxes`), the chunks' strings given to those that print one too."""
     import weasyprint.layout.page as page_module
     from weasyprint.formatting_structure.boxes import MarginBox
 
@@ -139,7 +159,7 @@ def lay_out(html: str, roots: list[Path], doc: Any, types: list, strings: dict) 
 
     page_module.PageType = recorded
     try:
-        with margin_boxes(prints_page_number, strings_in=strings):
+        with margin_boxes(prints_page_number, first=_folios_alone(strings)):
             laid_out = printed.render(page_html(html, sum(not kind.blank for kind in kinds)), doc, roots)
     finally:
         page_module.PageType = original
