@@ -177,6 +177,7 @@ def affected(books: dict[str, BookState], changes: set[tuple[object, str]]) -> s
     file beside a book, such as the log of this server, is not the book's."""
     styles = STYLES.resolve()
     touched: set[str] = set()
+    read_beside: dict[str, set[Path]] = {}  # each book's, read once for the batch
     for _, name in changes:
         path = Path(name)
         if path.is_relative_to(styles):
@@ -186,8 +187,11 @@ def affected(books: dict[str, BookState], changes: set[tuple[object, str]]) -> s
                 parts = path.relative_to(state.root).parts
                 if not any(part.startswith(".") or part == "__pycache__" for part in parts):
                     touched.add(slug)
-            elif path.parent == state.root.parent and path in beside(state.root):
-                touched.add(slug)
+            elif path.parent == state.root.parent:
+                if slug not in read_beside:
+                    read_beside[slug] = beside(state.root)
+                if path in read_beside[slug]:
+                    touched.add(slug)
     return touched
 
 

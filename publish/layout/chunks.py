@@ -128,11 +128,10 @@ def with_placeholders(chunk: Chunk, html: str) -> Chunk:
 def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str) -> Laid:
     """Lay out and write one chunk; a chunk of the body without its folios (see the module's docstring),
     its pages numbered from 1."""
+    strings: dict = {}
     if chunk.head:
         laid_out = printed.layout(doc, roots, timestamp, profile, chunk=chunk)
-        strings: dict = {}
     else:
-        strings = {}
         with folios.margin_boxes(lambda box: not folios.prints_page_number(box), folios.record_strings(strings)):
             laid_out = printed.layout(doc, roots, timestamp, profile, chunk=chunk)
     anchors = {}
