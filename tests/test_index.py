@@ -149,6 +149,58 @@ def test_pages_merged_folded_and_sorted(indexed: tuple[Path, Path]):
     assert "Stalinism, " in text and ". See also bureaucracy" in text
 
 
+Line = tuple[float, float, float, str]  # left, top, bottom, text
+
+
+def _column_lines(pdf: Path, title: str) -> tuple[list[Line], list[Line]]:
+    """The lines of the left and of the right column of an index's last page, read from the PDF (its
+    heading and folio aside)."""
+    texts = [text for _, text in printed_pages(pdf)]
+    start = max(n for n, text in enumerate(texts) if title in text)  # its first page (not the contents)
+    pages = [start] + [n for n in range(start + 1, len(texts)) if "Index of" not in "".join(texts[start + 1:n + 1])
+                       and len(texts[n].split()) > 1]  # the index's pages, not a blank one with its folio
+    layout = subprocess.run(["pdftotext", "-f", str(pages[-1] + 1), "-l", str(pages[-1] + 1), "-bbox-layout",
+                             str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    middle = float(re.search(r'<page width="([\d.]+)"', layout)[1]) / 2
+    lines = [(float(x), float(top), float(bottom), " ".join(re.findall(r">([^<]+)</word>", words)))
+             for x, top, bottom, words in re.findall(
+                 r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>', layout,
+                 flags=re.S)]
+    heading = lines[0][2] if len(pages) == 1 else 0.0
+    body = [line for line in lines if line[1] >= heading and line[2] < lines[-1][1]]
+    return [line for line in body if line[0] < middle], [line for line in body if line[0] >= middle]
+
+
+def _pieces(column: list[Line]) -> list[list[Line]]:
+    """A column's lines in the pieces a column break may fall between: a letter group's heading with
+    the entry after it, and each other entry with its sub-entries and runover lines (indented)."""
+    left = min(line[0] for line in column)
+    pieces: list[list[Line]] = []
+    for line in column:
+        heading = re.fullmatch(r"\w", line[3]) is not None
+        if heading or (line[0] - left < 1 and not (pieces and re.fullmatch(r"\w", pieces[-1][-1][3]))):
+            pieces.append([])
+        pieces[-1].append(line)
+    return pieces
+
+
+@pytest.mark.parametrize("title", ["Index of Names", "Index of Subjects"])
+def test_an_index_s_columns_are_balanced_and_level_on_its_last_page(indexed: tuple[Path, Path], title: str):
+    left, right = _column_lines(indexed[1] / "indexed.pdf", title)
+    assert left and right
+    assert abs(left[0][1] - right[0][1]) < 1  # a letter heading atop the right column is level with the left
+    line = left[0][2] - left[0][1]
+    tall, short = left[-1][2] - left[0][1], right[-1][2] - right[0][1]
+    # Moving the piece at the break to the other column would leave it the taller (a line's slack for
+    # the margins that come and go at the top of a column).
+    if tall >= short:
+        moved = _pieces(left)[-1]
+        assert tall - short <= moved[-1][2] - moved[0][1] + line, (left, right)
+    else:
+        moved = _pieces(right)[0]
+        assert short - tall <= moved[-1][2] - moved[0][1] + line, (left, right)
+
+
 def test_pdf_locators_link_to_their_pages(indexed: tuple[Path, Path]):
     pdf = indexed[1] / "indexed.pdf"
     reader = PdfReader(str(pdf))

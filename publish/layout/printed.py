@@ -94,20 +94,29 @@ def layout(doc: Document, roots: list[Path], timestamp: str, profile: str = "def
     """The print edition laid out once by WeasyPrint; WeasyPrint may read files only inside `roots`.
 
     Everything that needs the printed pages (the PDF itself, the page map for the EPUB and the web
-    edition) is taken from this one layout."""
-    return render(render_html(doc, timestamp, profile, chunk), doc, roots)
+    edition) is taken from this one layout. An index's columns are balanced on its last page
+    (publish/layout/columns.py)."""
+    return render(render_html(doc, timestamp, profile, chunk), doc, roots,
+                  balance_columns=bool(chunk is not None and doc.indexes
+                                       and any(c.id in chunk.chapters for c in doc.indexes)))
 
 
-def render(markup: str, doc: Document, roots: list[Path]):
-    """HTML laid out by WeasyPrint, which may read files only inside `roots`, with the book's fonts."""
+def render(markup: str, doc: Document, roots: list[Path], balance_columns: bool = False):
+    """HTML laid out by WeasyPrint, which may read files only inside `roots`, with the book's fonts;
+    `balance_columns`: laid out again with an index's columns balanced on its last page, where they
+    are not (publish/layout/columns.py)."""
     from weasyprint import HTML
 
+    from publish.layout.columns import balance
     from publish.render.fetch import local_fetcher
 
     html = HTML(string=markup, base_url=str(roots[0]) + "/", url_fetcher=local_fetcher(roots + [STYLES]))
     faces = body_typeface(doc.config.fonts).faces
     fonts = tuple((face.print_file, face.print_file.stat().st_mtime_ns) for face in faces)
-    return html.render(font_config=_font_config(roots[0], fonts))
+    laid_out = html.render(font_config=_font_config(roots[0], fonts))
+    if balance_columns and balance(laid_out):  # the breaks are set on html's own elements
+        laid_out = html.render(font_config=_font_config(roots[0], fonts))
+    return laid_out
 
 
 @lru_cache(maxsize=4)
