@@ -201,6 +201,33 @@ def test_an_index_s_columns_are_balanced_and_level_on_its_last_page(indexed: tup
         assert short - tall <= moved[-1][2] - moved[0][1] + line, (left, right)
 
 
+def _contents_and_first_folios(pdf: Path, titles: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The page the contents give each index, and the folio printed on the index's first page."""
+    pages = printed_pages(pdf)
+    at = next(n for n, (_, text) in enumerate(pages) if "Contents" in text)
+    given = {title: re.search(re.escape(title) + r"[ .]*(\d+)", pages[at][1])[1] for title in titles}
+    printed = {title: next(folio for folio, text in pages[at + 1:] if title in text) for title in titles}
+    return given, printed
+
+
+def test_the_contents_give_each_index_the_page_it_begins_on(indexed: tuple[Path, Path], tmp_path: Path):
+    titles = ["Index of Names", "Index of Subjects"]
+    given, printed = _contents_and_first_folios(indexed[1] / "indexed.pdf", titles)
+    assert given == printed
+    # An index of names four pages long before the index of subjects: the page the contents give the
+    # second is found when the book is laid out again with room for the first.
+    names = "".join(f"Here spoke Name{n:03d}{{^names: Speaker {n:03d}}}. " + ("And more. " if n % 7 else "\n\n")
+                    for n in range(400))
+    root = write_book(tmp_path / "long", {"one.md": "# One\n\n" + names + "\n\nOf planning{^subjects: planning}.\n"},
+                      "title: Long\nauthor: [{name: A. Writer, role: author}]\nlanguage: en\n")
+    (root / "index.yaml").write_text("indexes:\n  - {name: names, title: Index of Names}\n"
+                                     "  - {name: subjects, title: Index of Subjects}\n", encoding="utf-8")
+    result = run_publish("build", root, "--out", tmp_path / "dist", "--format", "pdf")
+    assert result.code == 0, result.stderr
+    given, printed = _contents_and_first_folios(tmp_path / "dist" / "long.pdf", titles)
+    assert given == printed and int(given["Index of Subjects"]) - int(given["Index of Names"]) >= 4
+
+
 def test_pdf_locators_link_to_their_pages(indexed: tuple[Path, Path]):
     pdf = indexed[1] / "indexed.pdf"
     reader = PdfReader(str(pdf))

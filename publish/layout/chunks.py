@@ -31,7 +31,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,11 @@ class Chunk:
     notes_before: int = 0  # footnotes in the chapters before it
     pages: dict[str, str] = field(default_factory=dict)  # the head's contents: id -> printed page number
     late: bool = False  # laid out after the others: an index, whose page numbers are theirs
+    # A short book with an index, laid out whole but for its indexes (see `whole_then_indexes`): in
+    # the whole, each index's id and the pages its stand-in takes; in the indexes, the page number
+    # their first page prints (they are laid out with their folios).
+    stand_ins: tuple[tuple[str, int], ...] = ()
+    first_page: int = 0
 
 
 @dataclass
@@ -75,6 +80,7 @@ class Laid:
     starts: list[PageStart]
     types: list = field(default_factory=list)  # folios.page_type of each page (the body's chunks)
     strings: dict = field(default_factory=dict)  # name -> page number -> values (folios.recorded_strings)
+    body_from: int = 0  # the index of the page numbered 1 (a chunk laid out with the opening pages)
 
 
 def plan(doc: Document) -> list[Chunk] | None:
@@ -84,8 +90,14 @@ def plan(doc: Document) -> list[Chunk] | None:
     if doc.references:
         parts.append(("references", sum(_words(r.html) for r in doc.references)))
     total = sum(words for _, words in parts)
-    if (len(parts) < 2 or doc.word_count < CHUNK_MIN_WORDS) and not doc.indexes:
-        return None
+    if len(parts) < 2 or doc.word_count < CHUNK_MIN_WORDS:
+        if not doc.indexes:
+            return None
+        indexes = tuple(c.id for c in doc.indexes)
+        notes = sum(len(c.notes) for c in doc.chapters)
+        whole = tuple(c.id for c in doc.chapters if c.index is None)
+        return [Chunk(0, True, whole, bool(doc.references), stand_ins=tuple((i, 1) for i in indexes)),
+                Chunk(1, False, indexes, False, indexes[0], notes_before=notes, late=True)]
     groups: list[list[str]] = [[]]
     size = 0
     for part, words in parts:
@@ -119,17 +131,18 @@ def with_placeholders(chunk: Chunk, html: str) -> Chunk:
     """The chunk with stand-ins for every id its HTML links to but does not hold."""
     linked = set(re.findall(r'href="#([^"]+)"', html))
     held = set(re.findall(r'\bid="([^"]+)"', html))
-    return Chunk(chunk.index, chunk.head, chunk.chapters, chunk.references, chunk.lead,
-                 tuple(sorted(linked - held)), chunk.notes_before, chunk.pages, chunk.late)
+    return replace(chunk, placeholders=tuple(sorted(linked - held)))
 
 
 # Laying out one chunk (in a worker process) -----------------------------------------------------
 
 def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str) -> Laid:
     """Lay out and write one chunk; a chunk of the body without its folios (see the module's docstring),
-    its pages numbered from 1."""
+    its pages numbered from 1; the indexes after a whole book with their folios, from their
+    `first_page`. A whole book's pages from its first stand-in on are left out (their ids are in the
+    anchors all the same)."""
     strings: dict = {}
-    if chunk.head:
+    if chunk.head or chunk.first_page:
         laid_out = printed.layout(doc, roots, timestamp, profile, chunk=chunk)
     else:
         with folios.margin_boxes(lambda box: not folios.prints_page_number(box), folios.record_strings(strings)):
@@ -139,10 +152,14 @@ def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
         for name in page.anchors:
             if name not in chunk.placeholders:
                 anchors.setdefault(name, number)
-    starts = printed.page_map(laid_out, doc, first_number=None if chunk.head else 1)
-    types = [] if chunk.head else [folios.page_type(page) for page in laid_out.pages]
+    starts, labels = printed.page_map(laid_out, doc, first_number=None if chunk.head else chunk.first_page or 1,
+                                      with_labels=True)
+    body_from = next((i for i, label in enumerate(labels) if label.isdigit()), len(labels))
+    if chunk.stand_ins:
+        laid_out = laid_out.copy(laid_out.pages[:min(anchors[name] for name, _ in chunk.stand_ins)])
+    types = [] if chunk.head or chunk.first_page else [folios.page_type(page) for page in laid_out.pages]
     data = printed.weasyprint_pdf(laid_out, profile)
-    return Laid(chunk.index, data, len(laid_out.pages), anchors, starts, types, strings)
+    return Laid(chunk.index, data, len(laid_out.pages), anchors, starts, types, strings, body_from)
 
 
 # The cache's view of one chunk ------------------------------------------------------------------
@@ -165,13 +182,14 @@ class Cached:
             return None
         facts, data = found
         starts = [PageStart(*s) for s in facts["starts"]]
-        return Laid(index, data, facts["page_count"], facts["anchors"], starts, facts["types"], facts["strings"])
+        return Laid(index, data, facts["page_count"], facts["anchors"], starts, facts["types"], facts["strings"],
+                    facts["body_from"])
 
     def put(self, laid: Laid) -> None:
         if self.cache is None:
             return
         facts = {"page_count": laid.page_count, "anchors": laid.anchors, "types": laid.types,
-                 "strings": laid.strings,
+                 "strings": laid.strings, "body_from": laid.body_from,
                  "starts": [[s.number, s.chapter, s.block, s.offset, s.front] for s in laid.starts]}
         self.cache.put(self.key, facts, laid.pdf)
 
@@ -189,7 +207,10 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     assembled PDF when `want_pdf`. Each chunk is taken from the cache when laid out before with the
     same content; the rest are laid out, on `workers` processes when more than one is to be. The
     `late` chunks (an index) are laid out after the opening pages, with the page numbers of every page
-    before them; the folios last, once every page is placed."""
+    before them; the folios last, once every page is placed. A short book with an index: see
+    `whole_then_indexes`."""
+    if chunks[0].stand_ins:
+        return whole_then_indexes(doc, chunks, roots, timestamp, profile, want_pdf, cache)
     body, entries = [], {}
     context = digest(environment(doc), profile) if cache else ""
     for chunk in chunks[1:]:
@@ -239,6 +260,51 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     return Layout(starts, count, data, profile)
 
 
+def whole_then_indexes(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
+                       want_pdf: bool = True, cache: LayoutCache | None = None):
+    """A short book with an index, laid out in two passes (a `publish.layout.Layout`): the whole book
+    but its indexes, a stand-in where each will begin (an empty chapter, whose page the contents
+    print); then the indexes, which cite the pages of the first, their folios counting on from the
+    first stand-in's page. Where an index takes more pages than its stand-in did, so that the next
+    one begins later than the contents say, the whole is laid out again with stand-ins of the
+    indexes' own lengths."""
+    whole, late = chunks
+    context = digest(environment(doc), profile) if cache else ""
+    for _ in range(len(late.chapters) + 1):
+        whole, opening = _lay_out_or_reuse(doc, whole, roots, timestamp, profile, cache, context)
+        begins = {name: opening.anchors[name] - opening.body_from + 1 for name, _ in whole.stand_ins}
+        _place_index_pages(doc, opening.starts)
+        indexes, laid = _lay_out_or_reuse(doc, replace(late, first_page=begins[late.chapters[0]]), roots,
+                                          timestamp, profile, cache, context)
+        found = {name: indexes.first_page + laid.anchors[name] for name in late.chapters}
+        if found == begins:
+            break
+        pages = [found[b] - found[a] for a, b in zip(late.chapters, late.chapters[1:])] + [1]
+        whole = replace(whole, stand_ins=tuple(zip(late.chapters, pages)))
+    else:  # the indexes' pages are the same in every pass after the second: never here
+        raise RuntimeError("the indexes' first pages moved with each layout of the book")
+    anchors = {name: PageStart(index + 1, "", 0, 0, front=True).label if index < opening.body_from
+               else str(index - opening.body_from + 1) for name, index in opening.anchors.items()}
+    anchors |= {name: str(indexes.first_page + index) for name, index in laid.anchors.items()}
+    starts = PageMap(list(opening.starts) + _fill_blanks(laid.starts, first=indexes.first_page), anchors)
+    count = _padded(opening.page_count) + laid.page_count
+    data = None
+    if want_pdf:
+        data, count = assemble([opening, laid], {0: set(whole.placeholders), 1: set(indexes.placeholders)},
+                               doc.config.language, even=printed.for_printer(profile), profile=profile,
+                               body_from=opening.body_from)
+    return Layout(starts, count, data, profile)
+
+
+def _lay_out_or_reuse(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str,
+                      cache: LayoutCache | None, context: str) -> tuple[Chunk, Laid]:
+    """A chunk with the stand-ins of the ids it links to elsewhere, laid out or taken from the cache."""
+    html = printed.render_html(doc, timestamp, profile, chunk=chunk)
+    chunk = with_placeholders(chunk, html)
+    entry = cached(cache, chunk, html, context)
+    return chunk, entry.laid(chunk.index) or _lay_out_cached(doc, chunk, entry, roots, timestamp, profile)
+
+
 def _lay_out_all(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
                  workers: int) -> list[Laid]:
     """Chunks laid out: on `workers` processes when more than one is to be."""
@@ -276,13 +342,7 @@ def _lay_out_head(doc: Document, first: Chunk, results: list[Laid], offset: Call
                   cache: LayoutCache | None, context: str) -> tuple[Chunk, Laid]:
     """The opening pages and front matter, from the cache when laid out before with the same contents."""
     head = Chunk(0, True, first.chapters, pages=begins | _contents_pages(results, offset))
-    html = printed.render_html(doc, timestamp, profile, chunk=head)
-    head = with_placeholders(head, html)
-    entry = cached(cache, head, html, context)
-    opening = entry.laid(0)
-    if opening is None:
-        opening = _lay_out_cached(doc, head, entry, roots, timestamp, profile)
-    return head, opening
+    return _lay_out_or_reuse(doc, head, roots, timestamp, profile, cache, context)
 
 
 def _lay_out_late(doc: Document, late: list[Chunk], body: list[Chunk], results: list[Laid], roots: list[Path],
@@ -294,13 +354,8 @@ def _lay_out_late(doc: Document, late: list[Chunk], body: list[Chunk], results: 
     _place_index_pages(doc, list(results[0].starts) + _body_starts(results[1:], offset))
     laid = []
     for chunk in late:
-        html = printed.render_html(doc, timestamp, profile, chunk=chunk)
-        chunk = with_placeholders(chunk, html)
+        chunk, done = _lay_out_or_reuse(doc, chunk, roots, timestamp, profile, cache, context)
         body.append(chunk)
-        entry = cached(cache, chunk, html, context)
-        done = entry.laid(chunk.index)
-        if done is None:
-            done = _lay_out_cached(doc, chunk, entry, roots, timestamp, profile)
         padded[chunk.index] = _padded(done.page_count)
         laid.append(done)
     return laid
@@ -366,11 +421,12 @@ def _padded(pages: int) -> int:
     return pages + pages % 2
 
 
-def _fill_blanks(starts: list[PageStart]) -> list[PageStart]:
-    """A page with no text of its own (the blank page between chunks) begins where the next one does."""
+def _fill_blanks(starts: list[PageStart], first: int = 1) -> list[PageStart]:
+    """A page with no text of its own (the blank page between chunks) begins where the next one does;
+    the pages numbered from `first`."""
     by_number = {s.number: s for s in starts}
     filled = []
-    for number in range(1, max(by_number, default=0) + 1):
+    for number in range(first, max(by_number, default=0) + 1):
         start = by_number.get(number) or next(by_number[n] for n in sorted(by_number) if n > number)
         filled.append(PageStart(number, start.chapter, start.block, start.offset))
     return filled

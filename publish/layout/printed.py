@@ -87,6 +87,10 @@ def chunk_css(doc: Document, chunk: Any) -> str:
         rules.append(f"html {{ counter-reset: footnote {chunk.notes_before}; }}")
     if chunk.head:
         rules.append(".toc a[data-page]::after { content: leader('.') attr(data-page) !important; }")
+    if chunk.stand_ins:  # the empty chapters where the indexes will begin (publish/layout/chunks.py)
+        rules.append(".index-stand-in-page { break-before: page; }")
+    if chunk.first_page:  # the indexes after them, their folios counting on
+        rules.append(f"@page :first {{ counter-reset: page {chunk.first_page}; }}")
     return "\n".join(rules) + "\n"
 
 
