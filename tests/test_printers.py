@@ -251,11 +251,17 @@ def test_ghostscript_renders_every_page_and_x1a_text_pages_are_black_ink_only(bu
     assert all(c == m == y == 0 for c, m, y, _ in coverage)
 
 
-def test_an_image_under_300_dpi_is_a_warning_at_its_chapter_line(tmp_path: Path):
+@pytest.mark.parametrize("laid_out", ["in one pass", "before its index", "in chunks"])
+def test_an_image_under_300_dpi_is_a_warning_at_its_chapter_line(tmp_path: Path, laid_out: str):
     chapter = "# One\n\nA paragraph before the picture.\n\nAnother one.\n\n![A small picture](small.png)\n"
-    root = write_book(tmp_path / "small", {"c1.md": chapter}, "title: Small\nauthor: [{name: A. Writer}]\n")
+    chapters = {"c1.md": chapter + ("\nAn indexed word{^word}.\n" if laid_out == "before its index" else "")}
+    if laid_out == "in chunks":
+        chapters["c2.md"] = "# Two\n\n" + "Words enough to be a chunk of their own. " * 200 + "\n"
+    root = write_book(tmp_path / "small", chapters, "title: Small\nauthor: [{name: A. Writer}]\n")
     Image.new("RGB", (300, 200), (90, 140, 60)).save(root / "small.png")
-    result = run_publish("build", root, "--out", tmp_path / "out", "--profile", "offset", "--format", "pdf")
+    chunked = {"PUBLISH_CHUNK_MIN_WORDS": "100", "PUBLISH_CHUNK_WORDS": "100"} if laid_out == "in chunks" else {}
+    result = run_publish("build", root, "--out", tmp_path / "out", "--profile", "offset", "--format", "pdf",
+                         env=chunked)
     assert result.code == 0, result.stderr
     [warning] = [line for line in result.stderr.splitlines() if "small.png prints at" in line]
     match = re.search(r"c1\.md:7:\d+: warning: image small\.png prints at (\d+) dpi \(([\d.]+) in wide", warning)

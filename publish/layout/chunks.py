@@ -81,6 +81,7 @@ class Laid:
     types: list = field(default_factory=list)  # folios.page_type of each page (the body's chunks)
     strings: dict = field(default_factory=dict)  # name -> page number -> values (folios.recorded_strings)
     body_from: int = 0  # the index of the page numbered 1 (a chunk laid out with the opening pages)
+    warnings: list = field(default_factory=list)  # [path, line, message]: images printed under 300 dpi
 
 
 def plan(doc: Document) -> list[Chunk] | None:
@@ -155,11 +156,15 @@ def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
     starts, labels = printed.page_map(laid_out, doc, first_number=None if chunk.head else chunk.first_page or 1,
                                       with_labels=True)
     body_from = next((i for i, label in enumerate(labels) if label.isdigit()), len(labels))
+    warnings = []
+    if printed.for_printer(profile):
+        from publish.render.resolution import low_resolution_images
+        warnings = [[str(path), line, message] for path, line, message in low_resolution_images(laid_out, doc)]
     if chunk.stand_ins:
         laid_out = laid_out.copy(laid_out.pages[:min(anchors[name] for name, _ in chunk.stand_ins)])
     types = [] if chunk.head or chunk.first_page else [folios.page_type(page) for page in laid_out.pages]
     data = printed.weasyprint_pdf(laid_out, profile)
-    return Laid(chunk.index, data, len(laid_out.pages), anchors, starts, types, strings, body_from)
+    return Laid(chunk.index, data, len(laid_out.pages), anchors, starts, types, strings, body_from, warnings)
 
 
 # The cache's view of one chunk ------------------------------------------------------------------
@@ -183,13 +188,13 @@ class Cached:
         facts, data = found
         starts = [PageStart(*s) for s in facts["starts"]]
         return Laid(index, data, facts["page_count"], facts["anchors"], starts, facts["types"], facts["strings"],
-                    facts["body_from"])
+                    facts["body_from"], facts["warnings"])
 
     def put(self, laid: Laid) -> None:
         if self.cache is None:
             return
         facts = {"page_count": laid.page_count, "anchors": laid.anchors, "types": laid.types,
-                 "strings": laid.strings, "body_from": laid.body_from,
+                 "strings": laid.strings, "body_from": laid.body_from, "warnings": laid.warnings,
                  "starts": [[s.number, s.chapter, s.block, s.offset, s.front] for s in laid.starts]}
         self.cache.put(self.key, facts, laid.pdf)
 
@@ -257,7 +262,7 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
                                                      zip([opening] + results, [head] + body)},
                                doc.config.language, even=printed.for_printer(profile), profile=profile,
                                body_from=_padded(opening.page_count), folio_pdf=numbers)
-    return Layout(starts, count, data, profile)
+    return Layout(starts, count, data, profile, _warnings([opening] + results))
 
 
 def whole_then_indexes(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
@@ -293,7 +298,12 @@ def whole_then_indexes(doc: Document, chunks: list[Chunk], roots: list[Path], ti
         data, count = assemble([opening, laid], {0: set(whole.placeholders), 1: set(indexes.placeholders)},
                                doc.config.language, even=printed.for_printer(profile), profile=profile,
                                body_from=opening.body_from)
-    return Layout(starts, count, data, profile)
+    return Layout(starts, count, data, profile, _warnings([opening, laid]))
+
+
+def _warnings(parts: list[Laid]) -> list[tuple[Path, int, str]]:
+    """The warnings of the laid-out parts (an image under 300 dpi), each once, in order."""
+    return sorted({(Path(path), line, message) for laid in parts for path, line, message in laid.warnings})
 
 
 def _lay_out_or_reuse(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str,
