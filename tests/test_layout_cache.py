@@ -79,6 +79,14 @@ def test_edits_rebuilt_from_the_cache_match_a_cold_build(tmp_path: Path):
     build(book, out, "--jobs", "2")
     assert len(entries(cache) - before) <= 3  # the chapter (its layout, its page count), the contents
     assert_same(out, cold(book, tmp_path / "word"))
+    # A word changed again and the web edition built alone: its chapter is laid out for the page map,
+    # its PDF not written nor kept; the next build of the PDF lays that chapter out again.
+    text = (book / "ch2.md").read_text("utf-8")
+    (book / "ch2.md").write_text(text.replace("Paragraph 4 of", "Paragraph four of", 1), "utf-8")
+    result = run_publish("build", book, "--out", out, "--format", "html", env=CHUNKED)
+    assert result.code == 0, result.stderr
+    build(book, out, "--jobs", "2")
+    assert_same(out, cold(book, tmp_path / "web first"))
     # The index's mark moved to a later page of chapter 4: no page moves but the one the index cites.
     text = (book / "ch4.md").read_text("utf-8").replace("{^paragraphs}", "")
     (book / "ch4.md").write_text(text.replace("Paragraph 7 of", "Paragraph 7{^paragraphs} of"), "utf-8")

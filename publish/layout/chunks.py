@@ -66,6 +66,7 @@ class Chunk:
     # their first page prints (they are laid out with their folios).
     stand_ins: tuple[tuple[str, int], ...] = ()
     first_page: int = 0
+    pdf: bool = True  # whether its PDF is written (not for a build of the web edition or the EPUB alone)
 
 
 @dataclass
@@ -163,7 +164,7 @@ def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
     if chunk.stand_ins:
         laid_out = laid_out.copy(laid_out.pages[:min(anchors[name] for name, _ in chunk.stand_ins)])
     types = [] if chunk.head or chunk.first_page else [folios.page_type(page) for page in laid_out.pages]
-    data = printed.weasyprint_pdf(laid_out, profile)
+    data = printed.weasyprint_pdf(laid_out, profile) if chunk.pdf else b""
     return Laid(chunk.index, data, len(laid_out.pages), anchors, starts, types, strings, body_from, warnings)
 
 
@@ -181,9 +182,10 @@ class Cached:
     def key(self) -> str:
         return digest(self.content, "pages without their folios")
 
-    def laid(self, index: int) -> Laid | None:
+    def laid(self, index: int, pdf: bool = True) -> Laid | None:
+        """The chunk as laid out before, if it was (and its PDF written, when `pdf`)."""
         found = self.cache.get(self.key) if self.cache else None
-        if found is None:
+        if found is None or (pdf and not found[1]):
             return None
         facts, data = found
         starts = [PageStart(*s) for s in facts["starts"]]
@@ -213,7 +215,9 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     same content; the rest are laid out, on `workers` processes when more than one is to be. The
     `late` chunks (an index) are laid out after the opening pages, with the page numbers of every page
     before them; the folios last, once every page is placed. A short book with an index: see
-    `whole_then_indexes`."""
+    `whole_then_indexes`. Without `want_pdf`, no chunk's PDF is written (nor kept in the cache: a later
+    build of the PDF lays out again the chunks laid out for the page map alone)."""
+    chunks = [replace(chunk, pdf=want_pdf) for chunk in chunks]
     if chunks[0].stand_ins:
         return whole_then_indexes(doc, chunks, roots, timestamp, profile, want_pdf, cache)
     body, entries = [], {}
@@ -225,7 +229,7 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
         chunk = with_placeholders(chunk, html)
         body.append(chunk)
         entries[chunk.index] = cached(cache, chunk, html, context)
-    found = {chunk.index: entries[chunk.index].laid(chunk.index) for chunk in body}
+    found = {chunk.index: entries[chunk.index].laid(chunk.index, chunk.pdf) for chunk in body}
     for laid in _lay_out_all(doc, [c for c in body if found[c.index] is None], roots, timestamp, profile,
                              workers):
         entries[laid.index].put(laid)
@@ -312,7 +316,7 @@ def _lay_out_or_reuse(doc: Document, chunk: Chunk, roots: list[Path], timestamp:
     html = printed.render_html(doc, timestamp, profile, chunk=chunk)
     chunk = with_placeholders(chunk, html)
     entry = cached(cache, chunk, html, context)
-    return chunk, entry.laid(chunk.index) or _lay_out_cached(doc, chunk, entry, roots, timestamp, profile)
+    return chunk, entry.laid(chunk.index, chunk.pdf) or _lay_out_cached(doc, chunk, entry, roots, timestamp, profile)
 
 
 def _lay_out_all(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
@@ -351,7 +355,7 @@ def _lay_out_head(doc: Document, first: Chunk, results: list[Laid], offset: Call
                   begins: dict[str, str], roots: list[Path], timestamp: str, profile: str,
                   cache: LayoutCache | None, context: str) -> tuple[Chunk, Laid]:
     """The opening pages and front matter, from the cache when laid out before with the same contents."""
-    head = Chunk(0, True, first.chapters, pages=begins | _contents_pages(results, offset))
+    head = replace(first, pages=begins | _contents_pages(results, offset))
     return _lay_out_or_reuse(doc, head, roots, timestamp, profile, cache, context)
 
 
