@@ -152,22 +152,34 @@ def test_pages_merged_folded_and_sorted(indexed: tuple[Path, Path]):
 Line = tuple[float, float, float, str]  # left, top, bottom, text
 
 
-def _column_lines(pdf: Path, title: str) -> tuple[list[Line], list[Line]]:
-    """The lines of the left and of the right column of an index's last page, read from the PDF (its
-    heading and folio aside)."""
+def _index_pages(pdf: Path, title: str) -> list[int]:
+    """The indexes of the pages an index is printed on (not a blank one with only its folio)."""
     texts = [text for _, text in printed_pages(pdf)]
-    start = max(n for n, text in enumerate(texts) if title in text)  # its first page (not the contents)
-    pages = [start] + [n for n in range(start + 1, len(texts)) if "Index of" not in "".join(texts[start + 1:n + 1])
-                       and len(texts[n].split()) > 1]  # the index's pages, not a blank one with its folio
-    layout = subprocess.run(["pdftotext", "-f", str(pages[-1] + 1), "-l", str(pages[-1] + 1), "-bbox-layout",
+    contents = next(n for n, text in enumerate(texts) if "Contents" in text)
+    first = next(n for n in range(contents + 1, len(texts)) if title in texts[n])
+    pages = [first]
+    for n in range(first + 1, len(texts)):
+        if "Index of" in texts[n] and title not in texts[n]:  # the next index begins
+            break
+        if len(texts[n].split()) > 1:
+            pages.append(n)
+    return pages
+
+
+def _column_lines(pdf: Path, title: str, page: int = -1) -> tuple[list[Line], list[Line]]:
+    """The lines of the left and of the right column of a page of an index (its last by default),
+    read from the PDF, without its heading, running head and folio."""
+    pages = _index_pages(pdf, title)
+    number = pages[page]
+    layout = subprocess.run(["pdftotext", "-f", str(number + 1), "-l", str(number + 1), "-bbox-layout",
                              str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     middle = float(re.search(r'<page width="([\d.]+)"', layout)[1]) / 2
     lines = [(float(x), float(top), float(bottom), " ".join(re.findall(r">([^<]+)</word>", words)))
              for x, top, bottom, words in re.findall(
                  r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>', layout,
                  flags=re.S)]
-    heading = lines[0][2] if len(pages) == 1 else 0.0
-    body = [line for line in lines if line[1] >= heading and line[2] < lines[-1][1]]
+    below = lines[0][2]  # the index's title on its first page, the running head and folio on the others
+    body = [line for line in lines if line[1] >= below and not re.fullmatch(r"\d+", line[3])]
     return [line for line in body if line[0] < middle], [line for line in body if line[0] >= middle]
 
 
@@ -210,22 +222,38 @@ def _contents_and_first_folios(pdf: Path, titles: list[str]) -> tuple[dict[str, 
     return given, printed
 
 
-def test_the_contents_give_each_index_the_page_it_begins_on(indexed: tuple[Path, Path], tmp_path: Path):
+@pytest.fixture(scope="module")
+def long_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The PDF of a short book whose index of names, of 400 entries in letter groups, runs to four pages
+    before its index of subjects."""
+    names = "".join(f"Here spoke {chr(65 + n % 26)}name{n:03d}{{^names: {chr(65 + n % 26)}name {n:03d}}}. "
+                    + ("And more. " if n % 7 else "\n\n") for n in range(400))
+    root = write_book(tmp_path_factory.mktemp("long") / "long",
+                      {"one.md": "# One\n\n" + names + "\n\nOf planning{^subjects: planning}.\n"},
+                      "title: Long\nauthor: [{name: A. Writer, role: author}]\nlanguage: en\n")
+    (root / "index.yaml").write_text("indexes:\n  - {name: names, title: Index of Names}\n"
+                                     "  - {name: subjects, title: Index of Subjects}\n", encoding="utf-8")
+    result = run_publish("build", root, "--out", root.parent / "dist", "--format", "pdf")
+    assert result.code == 0, result.stderr
+    return root.parent / "dist" / "long.pdf"
+
+
+def test_the_contents_give_each_index_the_page_it_begins_on(indexed: tuple[Path, Path], long_index: Path):
     titles = ["Index of Names", "Index of Subjects"]
     given, printed = _contents_and_first_folios(indexed[1] / "indexed.pdf", titles)
     assert given == printed
     # An index of names four pages long before the index of subjects: the page the contents give the
     # second is found when the book is laid out again with room for the first.
-    names = "".join(f"Here spoke Name{n:03d}{{^names: Speaker {n:03d}}}. " + ("And more. " if n % 7 else "\n\n")
-                    for n in range(400))
-    root = write_book(tmp_path / "long", {"one.md": "# One\n\n" + names + "\n\nOf planning{^subjects: planning}.\n"},
-                      "title: Long\nauthor: [{name: A. Writer, role: author}]\nlanguage: en\n")
-    (root / "index.yaml").write_text("indexes:\n  - {name: names, title: Index of Names}\n"
-                                     "  - {name: subjects, title: Index of Subjects}\n", encoding="utf-8")
-    result = run_publish("build", root, "--out", tmp_path / "dist", "--format", "pdf")
-    assert result.code == 0, result.stderr
-    given, printed = _contents_and_first_folios(tmp_path / "dist" / "long.pdf", titles)
+    given, printed = _contents_and_first_folios(long_index, titles)
     assert given == printed and int(given["Index of Subjects"]) - int(given["Index of Names"]) >= 4
+
+
+def test_every_column_of_a_long_index_begins_level_with_the_one_beside_it(long_index: Path):
+    pages = _index_pages(long_index, "Index of Names")
+    assert len(pages) >= 4
+    for page in range(len(pages)):
+        left, right = _column_lines(long_index, "Index of Names", page)
+        assert left and right and abs(left[0][1] - right[0][1]) < 1, (page, left[:2], right[:2])
 
 
 def test_pdf_locators_link_to_their_pages(indexed: tuple[Path, Path]):

@@ -37,27 +37,33 @@ class _Start:
 
 def balance(laid_out: Any) -> bool:
     """Forced column breaks set (as inline styles on the document's elements) where the index's last
-    page's columns are uneven; whether any was set, and so whether to lay the document out again."""
-    changed = False
+    page's columns are uneven, and before every element that begins a column on the pages before
+    (where they are: so that it begins with no top margin, level with the columns beside it, which
+    WeasyPrint leaves at a break inside a column); whether any was set, and so whether to lay the
+    document out again."""
     seen: set[int] = set()
-    last: dict[int, tuple[Any, list[_Start], float]] = {}  # element -> its last page's block and starts
+    fragments: dict[int, list[tuple[Any, list[_Start], float, list[Any]]]] = {}  # by the block's element
     for page in laid_out.pages:
         for block in _blocks(page._page_box):
-            starts, total = _starts(block, seen)
-            last[id(block.element)] = (block, starts, total)
-    for block, starts, total in last.values():
-        columns = [column for column in block.children if column.element is block.element]
+            begins = id(block.element) not in fragments
+            fragments.setdefault(id(block.element), []).append((block, *_starts(block, seen, begins)))
+    forced = []
+    for pieces in fragments.values():
+        for block, _, _, tops in pieces[:-1]:
+            forced += tops
+        block, starts, total, tops = pieces[-1]
         count = block.style["column_count"]
-        count = count if isinstance(count, int) else len(columns)
-        heights = [_height(column, block.content_box_y()) for column in columns]
-        if count < 2 or len(columns) != len(block.children) or not starts:
-            continue
-        best, breaks = _even(starts, total, count)
+        count = count if isinstance(count, int) else len(block.children)
+        heights = [_height(column, block.content_box_y()) for column in block.children]
+        best, breaks = _even(starts, total, count) if count > 1 and starts else (max(heights), [])
         if best < max(heights) - 1:  # a line's worth shorter, or at least a pixel
-            for start in breaks:
-                _force_break(start.element)
-            changed = True
-    return changed
+            forced += tops[:1] + [start.element for start in breaks]
+        else:
+            forced += tops
+    for element in forced:
+        if element is not None:
+            _force_break(element)
+    return any(element is not None for element in forced)
 
 
 def _blocks(box: Any) -> list[Any]:
@@ -70,11 +76,14 @@ def _blocks(box: Any) -> list[Any]:
     return [found for child in getattr(box, "children", ()) for found in _blocks(child)]
 
 
-def _starts(block: Any, seen: set[int]) -> tuple[list[_Start], float]:
+def _starts(block: Any, seen: set[int], begins: bool) -> tuple[list[_Start], float, list[Any]]:
     """The elements that may begin a column that begin in this fragment of a multi-column block (an
     element split between two columns begins in the first), in its columns stacked one on another;
-    and the stacked columns' height."""
+    the stacked columns' height; and the element each column begins with, where it begins one (not
+    the first column of the block's first fragment, `begins`, nor one that goes on with an element
+    of the column before)."""
     starts: list[_Start] = []
+    tops: list[Any] = []
     top = block.content_box_y()
     stacked = 0.0
 
@@ -97,9 +106,25 @@ def _starts(block: Any, seen: set[int]) -> tuple[list[_Start], float]:
             previous = child
 
     for column in block.children:
+        tops.append(None if begins and not tops else _first_begun(column, seen))
         walk(column, stacked)
         stacked += _height(column, top)
-    return starts, stacked
+    return starts, stacked, tops
+
+
+def _first_begun(column: Any, seen: set[int]) -> Any:
+    """The outermost element that begins at the top of a column, or None where the column goes on
+    with an element begun before it."""
+    box = column
+    while True:
+        inner = [child for child in getattr(box, "children", ()) if child.is_in_normal_flow()
+                 and getattr(child, "element", None) is not None
+                 and type(child).__name__ in ("BlockBox", "ListItemBox")]
+        if not inner:
+            return None
+        if id(inner[0].element) not in seen:
+            return inner[0].element
+        box = inner[0]
 
 
 def _edge(box: Any, end: int) -> float:
