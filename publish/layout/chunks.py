@@ -22,6 +22,10 @@ matter's too) are known. pikepdf assembles the pages, adding a blank page where 
 right-hand page (as the single layout does before a chapter), merges the structure trees and named
 destinations, and rebuilds the outline. The chunks depend only on the book, never on the number of
 processes: the PDF is the same whatever `--jobs` says.
+
+A book too short to be laid out in parts that has an index is laid out in two (`whole_then_indexes`):
+the whole book, an empty chapter standing in where each index will begin; then its indexes, with
+their own folios, numbered on from the stand-in's page.
 """
 
 from __future__ import annotations
