@@ -1,17 +1,19 @@
-"""The index's columns balanced on its last page, at the cost of one more quick layout.
+"""The index's columns: balanced on its last page, and level at their tops, at the cost of one more
+quick layout.
 
 WeasyPrint balances the columns of a multi-column block (`column-fill: balance`) by laying out the
 content of its last page again and again, one pixel taller each time it finds no better step: 0.55 s
 for the one page of *Leon Trotsky Speaks*' index of names, 80 % of the time the index took to lay out.
 So the print stylesheet fills the index's columns one after the other (`column-fill: auto`, as every
-page but the last is filled anyway) and the balance of the last page is found here, from that
+page but the last is filled anyway), and the balance of the last page is found here, from that
 layout: the column breaks that make its columns the most nearly even (the first ones no shorter than
 the later ones), each before an element that may begin a column (an entry with its sub-entries, a
 letter group: not the first of its parent, not after an element that holds to it with
-`break-after: avoid`). Those elements
-are given a forced column break (an inline `break-before: column`, and no top margin, so that a
-letter group at the top of a column begins level with the column before it), and the document is
-laid out again.
+`break-after: avoid`). Those elements, and the element at the top of every other column where one
+begins there, are given a forced column break and no top margin (inline styles: `break-before:
+column; margin-top: 0`), and the document is laid out again. WeasyPrint keeps a block's top margin at
+the top of a column, so that a letter group beginning a column would otherwise start a line lower
+than the column beside it.
 """
 
 from __future__ import annotations
