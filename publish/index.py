@@ -48,6 +48,12 @@ class IndexConfig:
     indexes: list[tuple[str, str, int]]
     terms: list[TermSpec]
     unsearched: tuple[str, ...] = ()  # chapter files the terms are not looked for in (`skip`)
+    root: Path | None = None  # the book's directory, where index.yaml is or would be
+
+    @property
+    def file(self) -> Path:
+        """The index.yaml the book has, or the one it would have (the index chapters' source)."""
+        return self.path or (self.root or Path()) / INDEX_FILE
 
     @property
     def names(self) -> list[str]:
@@ -117,7 +123,7 @@ def load_index_config(root: Path) -> IndexConfig:
 
     path = root / INDEX_FILE
     if not path.is_file():
-        return IndexConfig(None, [], [])
+        return IndexConfig(None, [], [], root=root)
     data, node = load_yaml(path, path.read_text(encoding="utf-8"))
     data = data or {}
     if not isinstance(data, dict):
@@ -131,7 +137,7 @@ def load_index_config(root: Path) -> IndexConfig:
     names = [name for name, _, _ in indexes] or [DEFAULT]
     terms = [_term(item, names, path, lines["terms"][n]) for n, item in enumerate(data.get("terms") or [])]
     skip = data.get("skip") or []
-    return IndexConfig(path, indexes, terms, tuple([skip] if isinstance(skip, str) else map(str, skip)))
+    return IndexConfig(path, indexes, terms, tuple([skip] if isinstance(skip, str) else map(str, skip)), root)
 
 
 def _item_lines(node) -> dict[str, list[tuple[int, int]]]:
@@ -195,7 +201,7 @@ def index_chapters(chapters: list[Chapter], raw_marks: dict[str, list[tuple[str,
                                 marks, found)
         for mark in marks:
             indexes[mark.index].marks.append(mark)
-    where = SourcePosition(config.path or Path(INDEX_FILE), 0, 0)
+    where = SourcePosition(config.file, 0, 0)
     for term in config.terms:
         for target, action in [(t, "see") for t in term.see] + [(t, "see-also") for t in term.see_also]:
             indexes[term.index].marks.append(Mark("", term.index, term.path, action,

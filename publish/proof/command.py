@@ -15,7 +15,8 @@ def proof_book(root: Path, against: str | None = None, rivers: bool = False) -> 
     from publish.proof.diff import compare, earlier_printing
 
     printing = lay_out(root, gaps=rivers)
-    findings = run_rules(Proof(printing.layout, printing.sources, printing.doc.config.proof), rivers)
+    findings = run_rules(Proof(printing.layout, printing.sources, printing.doc.config.proof,
+                               frozenset(chapter.id for chapter in printing.doc.indexes)), rivers)
     result = BookProof(root.resolve().name, printing, findings)
     if against:
         earlier, spine = earlier_printing(root, against, printing)

@@ -33,10 +33,16 @@ class Proof:
     layout: Layout
     sources: SourceMap
     settings: ProofSettings = field(default_factory=ProofSettings)
+    # Chapters set in columns, ragged by design (the indexes): no rule of the page's text is for them.
+    in_columns: frozenset[str] = frozenset()
 
     def text_lines(self, page: Page) -> list[Line]:
-        """The lines of a chapter's text on a page (not its footnotes, not the title pages)."""
-        return [line for line in page.text_lines if line.chapter]
+        """The lines of a chapter's text on a page (not its footnotes, not the title pages, not an index)."""
+        return [line for line in page.text_lines if line.chapter and line.chapter not in self.in_columns]
+
+    def foot_lines(self, page: Page) -> list[Line]:
+        """The lines of a page's text and footnotes (not the title pages, not an index)."""
+        return [line for line in page.lines if line.chapter and line.chapter not in self.in_columns]
 
     def where(self, line: Line) -> Written:
         return self.sources.where(line.chapter, line.block, line.note)

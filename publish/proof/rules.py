@@ -107,8 +107,7 @@ def facing_pages(proof: Proof) -> Iterator[Finding]:
     pages = proof.layout.pages
     for verso, recto in zip(pages[1::2], pages[2::2]):  # page 1 is a right-hand page
         # The foot of the page: its last line of text or of footnotes.
-        left = [line for line in verso.lines if line.chapter]
-        right = [line for line in recto.lines if line.chapter]
+        left, right = proof.foot_lines(verso), proof.foot_lines(recto)
         if not left or not right or verso.number in ends or recto.number in ends:
             continue
         apart = right[-1].bottom - left[-1].bottom
