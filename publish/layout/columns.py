@@ -165,11 +165,16 @@ def _even(starts: list[_Start], total: float, count: int) -> tuple[float, list[_
             return None
         return chosen
 
-    for height in heights:
-        found = breaks(height)
-        if found is not None:
-            return height, found
-    return total, []
+    # What fits at a height fits at any greater one: the least that fits, by bisection.
+    low, high, best = 0, len(heights) - 1, None
+    while low <= high:
+        middle = (low + high) // 2
+        found = breaks(heights[middle])
+        if found is None:
+            low = middle + 1
+        else:
+            high, best = middle - 1, (heights[middle], found)
+    return best or (total, [])
 
 
 def _force_break(element: Any) -> None:
