@@ -216,9 +216,9 @@ def test_an_index_s_columns_are_balanced_and_level_on_its_last_page(indexed: tup
 def _contents_and_first_folios(pdf: Path, titles: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """The page the contents give each index, and the folio printed on the index's first page."""
     pages = printed_pages(pdf)
-    at = next(n for n, (_, text) in enumerate(pages) if "Contents" in text)
-    given = {title: re.search(re.escape(title) + r"[ .]*(\d+)", pages[at][1])[1] for title in titles}
-    printed = {title: next(folio for folio, text in pages[at + 1:] if title in text) for title in titles}
+    contents = next(text for _, text in pages if "Contents" in text)
+    given = {title: re.search(re.escape(title) + r"[ .]*(\d+)", contents)[1] for title in titles}
+    printed = {title: pages[_index_pages(pdf, title)[0]][0] for title in titles}
     return given, printed
 
 

@@ -233,8 +233,8 @@ def test_rivers_only_when_asked_for(tmp_path: Path):
 def test_an_index_in_columns_is_not_proofed_as_text(tmp_path: Path):
     # An index of marks alone (no index.yaml) two A6 pages long: its columns are ragged by design, and
     # no rule of the page's text (short page, facing pages, stranded heading) is for them.
-    marks = "\n\n".join(f"Of {chr(65 + n % 26)}name{n:03d}{{^{chr(65 + n % 26)}name {n:03d}}} and the rest of a line."
-                        for n in range(90))
+    marks = "\n\n".join(f"Of {chr(65 + n % 26)}name{n:03d}{{^{chr(65 + n % 26)}name {n:03d}}} and the rest of "
+                        "a line." for n in range(90))
     root = write_book(tmp_path / "indexed", {"one.md": f"# One\n\n{marks}\n"}, A6)
     report = proof_json(root)
     entry_or_letter = re.compile(r"[A-Z]name \d{3}|[A-Z]$")

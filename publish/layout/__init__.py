@@ -33,12 +33,9 @@ def paginate(doc: Document, roots: list[Path], timestamp: str, profile: str = "d
     starts, labels = printed.page_map(laid_out, doc, with_labels=True)
     anchors = {name: labels[number] for number, page in reversed(list(enumerate(laid_out.pages)))
                for name in page.anchors}
-    warnings = []
-    if printed.for_printer(profile):
-        from publish.render.resolution import low_resolution_images
-        warnings = low_resolution_images(laid_out, doc)
-    body_from = next((i for i, label in enumerate(labels) if label.isdigit()), len(labels))
-    data = printed.write_pdf(laid_out, profile, doc.config.language, body_from) if want_pdf else None
+    warnings = printed.print_warnings(laid_out, doc, profile)
+    data = printed.write_pdf(laid_out, profile, doc.config.language, printed.body_from(labels)) if want_pdf \
+        else None
     result = Layout(PageMap(starts, anchors), len(laid_out.pages), data, profile, warnings)
     if cache:
         cache.put(key, facts_of(result.page_map, result.page_count, warnings), data or b"")

@@ -148,7 +148,8 @@ def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
     `first_page`. A whole book's pages from its first stand-in on are left out (their ids are in the
     anchors all the same)."""
     strings: dict = {}
-    if chunk.head or chunk.first_page:
+    own_folios = chunk.head or bool(chunk.first_page)
+    if own_folios:
         laid_out = printed.layout(doc, roots, timestamp, profile, chunk=chunk)
     else:
         with folios.margin_boxes(lambda box: not folios.prints_page_number(box), folios.record_strings(strings)):
@@ -158,18 +159,16 @@ def lay_out(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, prof
         for name in page.anchors:
             if name not in chunk.placeholders:
                 anchors.setdefault(name, number)
-    starts, labels = printed.page_map(laid_out, doc, first_number=None if chunk.head else chunk.first_page or 1,
-                                      with_labels=True)
-    body_from = next((i for i, label in enumerate(labels) if label.isdigit()), len(labels))
-    warnings = []
-    if printed.for_printer(profile):
-        from publish.render.resolution import low_resolution_images
-        warnings = [[str(path), line, message] for path, line, message in low_resolution_images(laid_out, doc)]
+    first_number = None if chunk.head else chunk.first_page or 1
+    starts, labels = printed.page_map(laid_out, doc, first_number=first_number, with_labels=True)
+    warnings = [[str(path), line, message]  # JSON-ready, for the cache
+                for path, line, message in printed.print_warnings(laid_out, doc, profile)]
     if chunk.stand_ins:
         laid_out = laid_out.copy(laid_out.pages[:min(anchors[name] for name, _ in chunk.stand_ins)])
-    types = [] if chunk.head or chunk.first_page else [folios.page_type(page) for page in laid_out.pages]
+    types = [] if own_folios else [folios.page_type(page) for page in laid_out.pages]
     data = printed.weasyprint_pdf(laid_out, profile) if chunk.pdf else b""
-    return Laid(chunk.index, data, len(laid_out.pages), anchors, starts, types, strings, body_from, warnings)
+    return Laid(chunk.index, data, len(laid_out.pages), anchors, starts, types, strings,
+                printed.body_from(labels), warnings)
 
 
 # The cache's view of one chunk ------------------------------------------------------------------
@@ -193,8 +192,8 @@ class Cached:
             return None
         facts, data = found
         starts = [PageStart(*s) for s in facts["starts"]]
-        return Laid(index, data, facts["page_count"], facts["anchors"], starts, facts["types"], facts["strings"],
-                    facts["body_from"], facts["warnings"])
+        return Laid(index, data, facts["page_count"], facts["anchors"], starts, facts["types"],
+                    facts["strings"], facts["body_from"], facts["warnings"])
 
     def put(self, laid: Laid) -> None:
         if self.cache is None:
@@ -316,11 +315,16 @@ def _warnings(parts: list[Laid]) -> list[tuple[Path, int, str]]:
 
 def _lay_out_or_reuse(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str,
                       cache: LayoutCache | None, context: str) -> tuple[Chunk, Laid]:
-    """A chunk with the stand-ins of the ids it links to elsewhere, laid out or taken from the cache."""
+    """A chunk with the stand-ins of the ids it links to elsewhere, taken from the cache or laid out
+    (and put in the cache)."""
     html = printed.render_html(doc, timestamp, profile, chunk=chunk)
     chunk = with_placeholders(chunk, html)
     entry = cached(cache, chunk, html, context)
-    return chunk, entry.laid(chunk.index, chunk.pdf) or _lay_out_cached(doc, chunk, entry, roots, timestamp, profile)
+    laid = entry.laid(chunk.index, chunk.pdf)
+    if laid is None:
+        laid = lay_out(doc, chunk, roots, timestamp, profile)
+        entry.put(laid)
+    return chunk, laid
 
 
 def _lay_out_all(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
@@ -329,14 +333,6 @@ def _lay_out_all(doc: Document, chunks: list[Chunk], roots: list[Path], timestam
     if workers > 1 and len(chunks) > 1:
         return _in_parallel(doc, chunks, roots, timestamp, profile, workers)
     return [lay_out(doc, chunk, roots, timestamp, profile) for chunk in chunks]
-
-
-def _lay_out_cached(doc: Document, chunk: Chunk, entry: Cached, roots: list[Path], timestamp: str,
-                    profile: str) -> Laid:
-    """A chunk laid out, and put in the cache."""
-    laid = lay_out(doc, chunk, roots, timestamp, profile)
-    entry.put(laid)
-    return laid
 
 
 def _contents_pages(results: list[Laid], offset: Callable[[int], int]) -> dict[str, str]:

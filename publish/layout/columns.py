@@ -24,6 +24,7 @@ from typing import Any
 COLUMNS = "index-columns"  # the class of the index's multi-column block (publish/render/indexes.py)
 ENTRY = "index-entry"  # an entry, which keeps its sub-entries with it in the column it begins
 BREAK = "break-before: column; margin-top: 0"
+AVOID = ("avoid", "avoid-column")  # a break here is to be avoided
 
 
 @dataclass
@@ -98,11 +99,11 @@ def _starts(block: Any, seen: set[int], begins: bool) -> tuple[list[_Start], flo
                 continue
             first = id(child.element) not in seen
             seen.add(id(child.element))
-            if first and previous is not None and child.style["break_before"] not in ("avoid", "avoid-column") \
-                    and previous.style["break_after"] not in ("avoid", "avoid-column"):
+            if first and previous is not None and child.style["break_before"] not in AVOID \
+                    and previous.style["break_after"] not in AVOID:
                 starts.append(_Start(child.element, before + _edge(child, 0) - top,
                                      before + _edge(previous, -1) - top))
-            if child.style["break_inside"] not in ("avoid", "avoid-column") \
+            if child.style["break_inside"] not in AVOID \
                     and ENTRY not in (child.element.get("class") or "").split():
                 walk(child, before)
             previous = child
@@ -143,14 +144,16 @@ def _edge(box: Any, end: int) -> float:
 
 def _height(column: Any, top: float) -> float:
     """The height a column's content takes, from the top of its block."""
-    return max((_edge(child, -1) for child in column.children if child.is_in_normal_flow()), default=top) - top
+    bottoms = [_edge(child, -1) for child in column.children if child.is_in_normal_flow()]
+    return max(bottoms, default=top) - top
 
 
 def _even(starts: list[_Start], total: float, count: int) -> tuple[float, list[_Start]]:
     """The least height of the tallest of `count` columns broken before some of `starts`, and the
     breaks that give it, the earlier columns filled first."""
     ends = [s.end for s in starts] + [total]
-    heights = sorted({end - begin for begin in [0.0] + [s.top for s in starts] for end in ends if end > begin})
+    begins = [0.0] + [s.top for s in starts]
+    heights = sorted({end - begin for begin in begins for end in ends if end > begin})
 
     def breaks(height: float) -> list[_Start] | None:
         chosen: list[_Start] = []

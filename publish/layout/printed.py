@@ -144,6 +144,22 @@ def page_map(laid_out, doc: Document, first_number: int | None = None, with_labe
     return (starts, labels) if with_labels else starts
 
 
+def body_from(labels: list[str]) -> int:
+    """The index of the first page numbered in arabic (the body's first), from a layout's page labels
+    (`page_map(with_labels=True)`); their count when none is."""
+    return next((i for i, label in enumerate(labels) if label.isdigit()), len(labels))
+
+
+def print_warnings(laid_out, doc: Document, profile: str) -> list[tuple[Path, int, str]]:
+    """What a layout warns a printer's profile of (an image printed under 300 dpi); nothing for the
+    other profiles."""
+    if not for_printer(profile):
+        return []
+    from publish.render.resolution import low_resolution_images
+
+    return low_resolution_images(laid_out, doc)
+
+
 def write_pdf(laid_out, profile: str = "default", language: str = "", body_from: int | None = None) -> bytes:
     """The PDF of a layout for a profile, finished: the document language in its XMP metadata too, the
     page labels when `body_from` says where the body begins, and for a printer an even number of pages."""
