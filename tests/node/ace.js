@@ -6,7 +6,6 @@
 "use strict";
 const path = require("path");
 const ace = require("@daisy/ace-core");
-const axeRunner = require("@daisy/ace-axe-runner-puppeteer");
 const logger = require("@daisy/ace-logger");
 
 if (!process.env.PUPPETEER_EXECUTABLE_PATH) {
@@ -14,6 +13,12 @@ if (!process.env.PUPPETEER_EXECUTABLE_PATH) {
   process.exit(2);
 }
 const [workdir, ...epubs] = process.argv.slice(2);
+
+// The runner gives Chromium 5 s to start (ACE_TIMEOUT_INITIAL, read when it is loaded); on a loaded
+// two-core CI machine, beside the other tests' browsers, that was too little and Ace failed with
+// "Timed out after 5000 ms while waiting for the WS endpoint URL". A minute, unless the caller says.
+process.env.ACE_TIMEOUT_INITIAL = process.env.ACE_TIMEOUT_INITIAL || "60000";
+const axeRunner = require("@daisy/ace-axe-runner-puppeteer");
 
 // ace-core launches and closes the browser around each EPUB; one launch serves them all.
 const launch = axeRunner.launch.bind(axeRunner);
