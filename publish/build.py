@@ -15,13 +15,13 @@ from publish import output, resources
 from publish.book import load_book
 from publish.cache import book_key
 from publish.diagnostics import Diagnostics, ManuscriptError
-from publish.layout import LayoutCache, paginate
+from publish.layout import LayoutCache, paginate_ahead, prepare
 from publish.layout.store import DEFAULT_LIMIT, cache_dir
 from publish.model import Document
 from publish.output import source_date
 from publish.press import find_press
-from publish.render import FORMATS, Edition, Rendered, renderer
-from publish.workers import worker_context
+from publish.render import FORMATS, Edition, Rendered, Renderer, renderer
+from publish.workers import start_early, worker_context
 
 __all__ = ["FORMATS", "build", "build_book", "load_document"]
 
@@ -72,16 +72,36 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
     renderers = [renderer(name) for name in formats]
     fetched = any(path.is_relative_to(resources.REMOTE_CACHE) for path in doc.images.values())
     roots = resources.roots(root, allow_remote=fetched, cleaned=True)
-    laid = paginate(doc, roots, when.strftime("%Y-%m-%dT%H:%M:%SZ"), profile, workers,
-                    want_pdf=any(r.prints for r in renderers), cache=cache)
-    doc.page_map, doc.page_count, doc.print_warnings = laid.page_map, laid.page_count, laid.warnings
+    ahead = paginate_ahead(doc, roots, when.strftime("%Y-%m-%dT%H:%M:%SZ"), profile, workers,
+                           want_pdf=any(r.prints for r in renderers), cache=cache)
+    early: dict[str, Rendered] = {}
+    try:
+        if ahead.guess is not None:  # the editions that need no PDF, from the pages as they most likely fall
+            for each in renderers:
+                if not each.prints:
+                    # A guess may be wrong in any way (its pages those of text since removed): what fails
+                    # on it is made again below, from the real pages (and fails there if it fails on them).
+                    with contextlib.suppress(Exception):
+                        early[each.name] = _render(each, doc, Edition(ahead.guess, when, cache, formats))
+        laid = ahead.result()
+    finally:
+        ahead.close()
+    if ahead.guess is None or not laid.same_pages(ahead.guess):
+        early = {}
     rendered = Rendered()
     for each in renderers:
-        made = each.render(doc, Edition(laid, when, cache, formats))
-        for name in made.files:
-            made.facts.setdefault(name, {})["format"] = each.name
-        rendered.update(made)
+        rendered.update(early.get(each.name) or _render(each, doc, Edition(laid, when, cache, formats)))
     return rendered
+
+
+def _render(each: Renderer, doc: Document, edition: Edition) -> Rendered:
+    """One format rendered from the document and its layout (which the document carries too)."""
+    laid = edition.layout
+    doc.page_map, doc.page_count, doc.print_warnings = laid.page_map, laid.page_count, laid.warnings
+    made = each.render(doc, edition)
+    for name in made.files:
+        made.facts.setdefault(name, {})["format"] = each.name
+    return made
 
 
 def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote: bool = False,
@@ -201,6 +221,7 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
         if pool is None:
             # One book at a time here: a long one may lay out its chapters on every core.
             for root, key in todo.items():
+                prepare(cache, root.name, jobs)
                 yield build_book(root, formats, key, allow_remote, source_date(root, (out,)), profile, jobs, cache)
             return
         if executor == "local":
@@ -240,12 +261,8 @@ def _executor(spec: str, workers: int) -> Iterator[Any]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    context = worker_context()
-    if context.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()  # its preloading starts now, not at the first task
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    start_early()  # the fork server's preloading starts now, not at the first task
+    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
         yield pool
 
 

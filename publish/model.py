@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -206,3 +206,26 @@ class Layout:
     pdf: bytes | None = None
     profile: str = "default"
     warnings: list[tuple[Path, int, str]] = field(default_factory=list)
+
+    def same_pages(self, other: Layout) -> bool:
+        """Whether `other` places every page and every id as this layout does (and warns the same): what
+        the EPUB and the web edition take from a layout, which are then the same from either."""
+        return (list(self.page_map) == list(other.page_map) and self.page_map.anchors == other.page_map.anchors
+                and self.page_count == other.page_count and self.profile == other.profile
+                and self.warnings == other.warnings)
+
+
+@dataclass
+class Ahead:
+    """A layout under way: `guess`, what its pages will most likely be (no PDF yet; None when there is
+    nothing to go by), and `result()`, the layout itself, waited for. The renderers that need no PDF
+    may render from the guess meanwhile, and keep what they made if `result().same_pages(guess)`.
+    `close()` stops what is still to be laid out (the build failed meanwhile)."""
+
+    guess: Layout | None
+    result: Callable[[], Layout]
+    close: Callable[[], None] = lambda: None
+
+    @classmethod
+    def done(cls, layout: Layout) -> Ahead:
+        return cls(None, lambda: layout)

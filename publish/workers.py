@@ -19,3 +19,12 @@ def worker_context() -> Any:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return context
+
+
+def start_early() -> None:
+    """The fork server started now, its preloading under way while this process goes on (not at the
+    first task given to a worker)."""
+    if worker_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()

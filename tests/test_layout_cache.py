@@ -189,3 +189,37 @@ def test_a_layout_damaged_in_the_cache_is_laid_out_again_not_published(tmp_path:
         path.write_bytes(bytes(data))
     build(book, tmp_path / "again")  # beside the first: the same cache, every entry read
     assert_same(tmp_path / "again", cold(book, tmp_path / "cold"))
+
+
+def test_a_changed_chapter_is_laid_out_while_the_pages_are_placed_as_it_last_fell(tmp_path: Path, monkeypatch):
+    """With two processes, the changed chapter is laid out in a worker while every page is placed as the
+    chapter's last layout fell: the guess the EPUB and the web edition are made from meanwhile. It is
+    right after a word changed (and kept), wrong after a paragraph added (and dropped); the PDF is a
+    cold layout's either way."""
+    import publish.layout.chunks as chunks
+    from publish import resources
+    from publish.build import load_document
+    from publish.layout import LayoutCache, paginate, paginate_ahead
+
+    monkeypatch.setattr(chunks, "CHUNK_MIN_WORDS", 1000)
+    monkeypatch.setattr(chunks, "CHUNK_WORDS", 500)
+    book = write_book(tmp_path / "book", {f"c{n}.md": chapter(n, 8) for n in range(1, 4)}, CONFIG)
+    roots, stamp = resources.roots(book, cleaned=True), "2023-11-14T22:13:20Z"
+    cache = LayoutCache(tmp_path / "cache")
+    paginate(load_document(book)[0], roots, stamp, workers=2, cache=cache)
+
+    def edit(old: str, new: str) -> tuple[bool, bool]:
+        """Whether there was a guess, and whether it was right; the PDF checked against a cold one."""
+        text = (book / "c2.md").read_text("utf-8")
+        (book / "c2.md").write_text(text.replace(old, new, 1), "utf-8")
+        ahead = paginate_ahead(load_document(book)[0], roots, stamp, workers=2, cache=cache)
+        try:
+            laid = ahead.result()
+        finally:
+            ahead.close()
+        assert laid.pdf == paginate(load_document(book)[0], roots, stamp).pdf
+        return ahead.guess is not None, ahead.guess is not None and laid.same_pages(ahead.guess)
+
+    # a word of the chapter's first paragraph, which ends on its first page
+    assert edit("chapter 2. Lorem", "chapter 2. Lorum") == (True, True)
+    assert edit("\n\nParagraph 3", "\n\n" + "Added. " * 300 + "\n\nParagraph 3") == (True, False)

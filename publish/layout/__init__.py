@@ -10,19 +10,45 @@ from pathlib import Path
 import publish.layout.chunks as chunks
 import publish.layout.printed as printed
 from publish.layout.store import LayoutCache, digest, environment
-from publish.model import Document, Layout, PageMap, PageStart
+from publish.model import Ahead, Document, Layout, PageMap, PageStart
+from publish.workers import start_early
 
-__all__ = ["Layout", "LayoutCache", "PageMap", "paginate"]
+__all__ = ["Ahead", "Layout", "LayoutCache", "PageMap", "paginate", "paginate_ahead", "prepare"]
 
 
 def paginate(doc: Document, roots: list[Path], timestamp: str, profile: str = "default", workers: int = 1,
              want_pdf: bool = True, cache: LayoutCache | None = None) -> Layout:
     """The print edition of `doc` laid out (WeasyPrint reads files only inside `roots`); the same
     whatever `workers` says and whatever the cache holds."""
+    ahead = paginate_ahead(doc, roots, timestamp, profile, workers, want_pdf, cache)
+    try:
+        return ahead.result()
+    finally:
+        ahead.close()
+
+
+def prepare(cache: LayoutCache | None, slug: str, workers: int) -> None:
+    """Before a book is loaded: the workers' fork server started, its import of WeasyPrint under way
+    meanwhile, when the book's last layout was in chunks (a change lays the changed ones out in
+    workers, see `publish.layout.chunks.print_edition`)."""
+    if workers > 1 and cache is not None and chunks.Previous(cache, slug).keys:
+        start_early()
+
+
+def paginate_ahead(doc: Document, roots: list[Path], timestamp: str, profile: str = "default", workers: int = 1,
+                   want_pdf: bool = True, cache: LayoutCache | None = None) -> Ahead:
+    """`paginate`, begun: the layout under way (`Ahead`), with a guess of its pages when a long book's
+    changed chapters are being laid out in other processes (see `publish.layout.chunks.print_edition`)."""
     profile = printed.book_profile(profile, doc)
     parts = chunks.plan(doc)
     if parts:
         return chunks.print_edition(doc, parts, roots, timestamp, profile, workers, want_pdf, cache)
+    return Ahead.done(_one_pass(doc, roots, timestamp, profile, want_pdf, cache))
+
+
+def _one_pass(doc: Document, roots: list[Path], timestamp: str, profile: str, want_pdf: bool,
+              cache: LayoutCache | None) -> Layout:
+    """A book laid out in one WeasyPrint document (from the cache when laid out before)."""
     key = digest(printed.render_html(doc, timestamp, profile), environment(doc), profile, "one pass")
     hit = cache.get(key) if cache else None
     if hit and (hit[1] or not want_pdf):

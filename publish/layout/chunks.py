@@ -31,6 +31,7 @@ their own folios, numbered on from the stand-in's page.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import warnings
@@ -42,7 +43,7 @@ from typing import Any
 import publish.layout.folios as folios
 import publish.layout.printed as printed
 from publish.layout.store import LayoutCache, digest, environment
-from publish.model import Document, Layout, PageMap, PageStart
+from publish.model import Ahead, Document, Layout, PageMap, PageStart
 from publish.workers import worker_context
 
 # A book of fewer words is laid out in one pass; a longer one chapter by chapter (chapters shorter than
@@ -179,11 +180,7 @@ class Cached:
     depend on (not where it falls in the book: its folios are laid out apart)."""
 
     cache: LayoutCache | None
-    content: str
-
-    @property
-    def key(self) -> str:
-        return digest(self.content, "pages without their folios")
+    key: str
 
     def laid(self, index: int, pdf: bool = True) -> Laid | None:
         """The chunk as laid out before, if it was (and its PDF written, when `pdf`)."""
@@ -198,31 +195,40 @@ class Cached:
     def put(self, laid: Laid) -> None:
         if self.cache is None:
             return
-        facts = {"page_count": laid.page_count, "anchors": laid.anchors, "types": laid.types,
-                 "strings": laid.strings, "body_from": laid.body_from, "warnings": laid.warnings,
-                 "starts": [[s.number, s.chapter, s.block, s.offset, s.front] for s in laid.starts]}
-        self.cache.put(self.key, facts, laid.pdf)
+        self.cache.put(self.key, _facts(laid), laid.pdf)
+
+
+def _facts(laid: Laid) -> dict[str, Any]:
+    """What a chunk's layout tells the rest of the book (all of it but its PDF), as the cache keeps it."""
+    facts = {"page_count": laid.page_count, "anchors": laid.anchors, "types": laid.types,
+             "strings": laid.strings, "body_from": laid.body_from, "warnings": laid.warnings,
+             "starts": [[s.number, s.chapter, s.block, s.offset, s.front] for s in laid.starts]}
+    return json.loads(json.dumps(facts))  # as read back: lists for tuples, strings for numbers as keys
 
 
 def cached(cache: LayoutCache | None, chunk: Chunk, html: str, context: str) -> Cached:
     """The cache's entry of a chunk whose HTML is `html`, laid out in `context` (see `print_edition`)."""
-    return Cached(cache, digest(html, repr(chunk.placeholders), context))
+    return Cached(cache, digest(html, repr(chunk.placeholders), context, "pages without their folios"))
 
 
 # The whole book ---------------------------------------------------------------------------------
 
 def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
-                  workers: int, want_pdf: bool = True, cache: LayoutCache | None = None):
-    """The book laid out in chunks (a `publish.layout.Layout`): its page map and page count, and the
-    assembled PDF when `want_pdf`. Each chunk is taken from the cache when laid out before with the
-    same content; the rest are laid out, on `workers` processes when more than one is to be. The
-    `late` chunks (an index) are laid out after the opening pages, with the page numbers of every page
-    before them; the folios last, once every page is placed. A short book with an index: see
-    `whole_then_indexes`. Without `want_pdf`, no chunk's PDF is written (nor kept in the cache: a later
-    build of the PDF lays out again the chunks laid out for the page map alone)."""
+                  workers: int, want_pdf: bool = True, cache: LayoutCache | None = None) -> Ahead:
+    """The book laid out in chunks (a `publish.model.Ahead` of its `Layout`): its page map and page
+    count, and the assembled PDF when `want_pdf`. Each chunk is taken from the cache when laid out
+    before with the same content; the rest are laid out, on `workers` processes when more than one is
+    to be. The `late` chunks (an index) are laid out after the opening pages, with the page numbers of
+    every page before them; the folios last, once every page is placed. A short book with an index:
+    see `whole_then_indexes`. Without `want_pdf`, no chunk's PDF is written (nor kept in the cache: a
+    later build of the PDF lays out again the chunks laid out for the page map alone).
+
+    With more than one process, the changed chunks are laid out in workers while this process places
+    every page as if each of them fell as its last layout did (the `guess`; see `Previous`); the EPUB
+    and the web edition are made from it meanwhile, and kept if the chunks did fall so."""
     chunks = [replace(chunk, pdf=want_pdf) for chunk in chunks]
     if chunks[0].stand_ins:
-        return whole_then_indexes(doc, chunks, roots, timestamp, profile, want_pdf, cache)
+        return Ahead.done(whole_then_indexes(doc, chunks, roots, timestamp, profile, want_pdf, cache))
     body, entries = [], {}
     context = digest(environment(doc), profile) if cache else ""
     for chunk in chunks[1:]:
@@ -233,10 +239,66 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
         body.append(chunk)
         entries[chunk.index] = cached(cache, chunk, html, context)
     found = {chunk.index: entries[chunk.index].laid(chunk.index, chunk.pdf) for chunk in body}
-    for laid in _lay_out_all(doc, [c for c in body if found[c.index] is None], roots, timestamp, profile,
-                             workers):
-        entries[laid.index].put(laid)
-        found[laid.index] = laid
+    todo = [c for c in body if found[c.index] is None]
+    previous = Previous(cache, doc.slug)
+    guesses = previous.guesses(todo) if workers > 1 and todo else {}
+
+    def place(laid: dict[int, Laid]) -> Placed:
+        return _place(doc, chunks, body, laid, roots, timestamp, profile, want_pdf, cache, context)
+
+    if not todo or len(guesses) < len(todo):
+        for laid in _lay_out_all(doc, todo, roots, timestamp, profile, workers):
+            entries[laid.index].put(laid)
+            found[laid.index] = laid
+        previous.record(body, entries)
+        return Ahead.done(place(found).layout(doc, profile, want_pdf))
+    pool, futures = _begin(doc, todo, roots, timestamp, profile, workers)
+    guessed = place(found | guesses)
+
+    def result() -> Layout:
+        laid = [future.result() for future in futures]
+        pool.shutdown()
+        for each in laid:
+            entries[each.index].put(each)
+            found[each.index] = each
+        previous.record(body, entries)
+        if all(_facts(each) == _facts(guesses[each.index]) for each in laid):
+            return guessed.layout(doc, profile, want_pdf, {each.index: each for each in laid})
+        return place(found).layout(doc, profile, want_pdf)
+
+    return Ahead(guessed.layout(doc, profile, False), result,
+                 lambda: pool.shutdown(wait=False, cancel_futures=True))
+
+
+@dataclass
+class Placed:
+    """Every page of a book laid out in chunks, placed: its parts (the opening pages, then the body's
+    chunks and the late ones, in order), its page map, its page count as assembled, and the folios of
+    the pages after the opening ones (when its PDF is wanted)."""
+
+    parts: list[Laid]
+    placeholders: dict[int, set[str]]
+    starts: PageMap
+    count: int
+    folios: bytes | None = None
+
+    def layout(self, doc: Document, profile: str, want_pdf: bool, laid: dict[int, Laid] | None = None) -> Layout:
+        """The book's `Layout`, its PDF assembled when `want_pdf` (from the parts of `laid` where it
+        has them: chunks laid out with the facts of the ones the pages were placed from)."""
+        parts = [(laid or {}).get(part.index, part) if part.index else part for part in self.parts]
+        data, count = None, self.count
+        if want_pdf:
+            data, count = assemble(parts, self.placeholders, doc.config.language,
+                                   even=printed.for_printer(profile), profile=profile,
+                                   body_from=_padded(parts[0].page_count), folio_pdf=self.folios)
+        return Layout(self.starts, count, data, profile, _warnings(parts))
+
+
+def _place(doc: Document, chunks: list[Chunk], chunked: list[Chunk], found: dict[int, Laid], roots: list[Path],
+           timestamp: str, profile: str, want_pdf: bool, cache: LayoutCache | None, context: str) -> Placed:
+    """Every page placed from the body's chunks (`chunked`, laid out as `found`): the opening pages
+    laid out with the contents' page numbers, then the late chunks (an index), and the folios."""
+    body = list(chunked)
     results = [found[c.index] for c in body]
     padded = {laid.index: _padded(laid.page_count) for laid in results}  # with a right-hand end's blank verso
 
@@ -262,14 +324,41 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     # as assembled: a blank page after every part that ends on a right-hand page, but the last
     count = (_padded(opening.page_count) + sum(_padded(laid.page_count) for laid in results[:-1])
              + results[-1].page_count)
-    data = None
-    if want_pdf:
-        numbers = _folios(doc, results, roots, timestamp, profile, cache, context)
-        data, count = assemble([opening] + results, {laid.index: set(c.placeholders) for laid, c in
-                                                     zip([opening] + results, [head] + body)},
-                               doc.config.language, even=printed.for_printer(profile), profile=profile,
-                               body_from=_padded(opening.page_count), folio_pdf=numbers)
-    return Layout(starts, count, data, profile, _warnings([opening] + results))
+    numbers = _folios(doc, results, roots, timestamp, profile, cache, context) if want_pdf else None
+    placeholders = {laid.index: set(c.placeholders) for laid, c in zip([opening] + results, [head] + body)}
+    return Placed([opening] + results, placeholders, starts, count, numbers)
+
+
+class Previous:
+    """Which cache entries the last layout of a book (by its slug) took for each chunk of its body (by
+    the chapters it holds): the pages a changed chunk will most likely have, to place every page from
+    while it is laid out (a word changed seldom moves a page). A guess only: what is placed from it
+    is kept only if the chunk falls so (see `print_edition`)."""
+
+    def __init__(self, cache: LayoutCache | None, slug: str) -> None:
+        self.cache = cache
+        self.key = digest(slug, "the last layout's chunks")
+        found = cache.get(self.key) if cache else None
+        self.keys: dict[str, str] = found[0].get("chunks", {}) if found else {}
+
+    @staticmethod
+    def _name(chunk: Chunk) -> str:
+        return " ".join(chunk.chapters + (("references",) if chunk.references else ()))
+
+    def guesses(self, chunks: list[Chunk]) -> dict[int, Laid]:
+        """The last layout of each chunk of the same chapters, where the cache holds it."""
+        found = {}
+        for chunk in chunks:
+            key = self.keys.get(self._name(chunk))
+            laid = Cached(self.cache, key).laid(chunk.index, pdf=False) if key else None
+            if laid is not None:
+                found[chunk.index] = laid
+        return found
+
+    def record(self, body: list[Chunk], entries: dict[int, Cached]) -> None:
+        keys = {self._name(chunk): entries[chunk.index].key for chunk in body}
+        if self.cache is not None and keys != self.keys:
+            self.cache.put(self.key, {"chunks": keys})
 
 
 def whole_then_indexes(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
@@ -422,11 +511,18 @@ def _folios(doc: Document, results: list[Laid], roots: list[Path], timestamp: st
 def _in_parallel(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
                  workers: int) -> list[Laid]:
     """Chunks laid out in `workers` processes, in order."""
+    pool, futures = _begin(doc, chunks, roots, timestamp, profile, workers)
+    with pool:
+        return [future.result() for future in futures]
+
+
+def _begin(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
+           workers: int) -> tuple[Any, list[Any]]:
+    """Chunks given to `workers` processes to lay out: the pool, and a future of each chunk's `Laid`."""
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
-        futures = [pool.submit(lay_out, doc, chunk, roots, timestamp, profile) for chunk in chunks]
-        return [future.result() for future in futures]
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=worker_context())
+    return pool, [pool.submit(lay_out, doc, chunk, roots, timestamp, profile) for chunk in chunks]
 
 
 def _padded(pages: int) -> int:
