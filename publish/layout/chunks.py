@@ -256,15 +256,27 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     guessed = place(found | guesses)
 
     def result() -> Layout:
-        laid = [future.result() for future in futures]
+        # The PDF assembled from the guess's placing while the workers are laid out: each part in
+        # turn, a chunk of theirs once done, until one turns out to fall otherwise than guessed.
+        pending = dict(zip((chunk.index for chunk in todo), futures))
+        assembly = Assembly(guessed.parts[0], guessed.placeholders) if want_pdf else None
+        right = True
+        for part in guessed.parts[1:]:
+            if part.index in pending:
+                laid = pending.pop(part.index).result()
+                entries[laid.index].put(laid)
+                found[laid.index] = laid
+                right = right and _facts(laid) == _facts(part)
+                part = laid
+            if assembly is not None and right:
+                assembly.add(part)
         pool.shutdown()
-        for each in laid:
-            entries[each.index].put(each)
-            found[each.index] = each
         previous.record(body, entries)
-        if all(_facts(each) == _facts(guesses[each.index]) for each in laid):
-            return guessed.layout(doc, profile, want_pdf, {each.index: each for each in laid})
-        return place(found).layout(doc, profile, want_pdf)
+        if not right:
+            if assembly is not None:
+                assembly.close()
+            return place(found).layout(doc, profile, want_pdf)
+        return guessed.layout(doc, profile, want_pdf, assembly)
 
     return Ahead(guessed.layout(doc, profile, False), result,
                  lambda: pool.shutdown(wait=False, cancel_futures=True))
@@ -282,16 +294,15 @@ class Placed:
     count: int
     folios: bytes | None = None
 
-    def layout(self, doc: Document, profile: str, want_pdf: bool, laid: dict[int, Laid] | None = None) -> Layout:
-        """The book's `Layout`, its PDF assembled when `want_pdf` (from the parts of `laid` where it
-        has them: chunks laid out with the facts of the ones the pages were placed from)."""
-        parts = [(laid or {}).get(part.index, part) if part.index else part for part in self.parts]
+    def layout(self, doc: Document, profile: str, want_pdf: bool, assembly: Assembly | None = None) -> Layout:
+        """The book's `Layout`, its PDF assembled from the parts when `want_pdf` (or finished from
+        `assembly`, which holds every part already)."""
         data, count = None, self.count
         if want_pdf:
-            data, count = assemble(parts, self.placeholders, doc.config.language,
-                                   even=printed.for_printer(profile), profile=profile,
-                                   body_from=_padded(parts[0].page_count), folio_pdf=self.folios)
-        return Layout(self.starts, count, data, profile, _warnings(parts))
+            assembly = assembly or Assembly(self.parts[0], self.placeholders, self.parts[1:])
+            data, count = assembly.finish(doc.config.language, printed.for_printer(profile), profile,
+                                          _padded(self.parts[0].page_count), self.folios)
+        return Layout(self.starts, count, data, profile, _warnings(self.parts))
 
 
 def _place(doc: Document, chunks: list[Chunk], chunked: list[Chunk], found: dict[int, Laid], roots: list[Path],
@@ -547,81 +558,107 @@ def _fill_blanks(starts: list[PageStart], first: int = 1) -> list[PageStart]:
 def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str,
              even: bool = False, profile: str = "default", body_from: int | None = None,
              folio_pdf: bytes | None = None) -> tuple[bytes, int]:
-    """One PDF from the chunks' PDFs, in order: pages (a blank page after a part that ends on a
-    right-hand page, except the last), the folios (`folio_pdf`) of every page after the first part's
-    (publish/layout/folios.py), structure tree, named destinations (the stand-ins' names resolved to
-    the real places), outline; finished as a single layout's PDF is (the body's pages labelled from
-    `body_from`), and saved once."""
-    import pikepdf
+    """One PDF from the chunks' PDFs, in order (see `Assembly`), and its page count."""
+    return Assembly(parts[0], placeholders, parts[1:]).finish(language, even, profile, body_from, folio_pdf)
 
-    from publish.render.printready import save_options
 
-    out = pikepdf.open(io.BytesIO(parts[0].pdf))
-    tree = out.Root.get("/StructTreeRoot")
-    document = tree.K[0] if tree is not None else None
-    nums = tree.ParentTree.Nums if tree is not None else None
-    next_key = _next_key(nums) if nums is not None else 0
-    destinations = {str(k): v for k, v in _names(out, parts[0].index, placeholders)}
-    outline = _outline_items(out, 0)
-    sources = []
-    for position, part in enumerate(parts[1:], start=1):
+class Assembly:
+    """One PDF made from the chunks' PDFs, a part at a time, in order: pages (a blank page after a
+    part that ends on a right-hand page, except the last), structure tree, named destinations (the
+    stand-ins' names resolved to the real places), outline; then `finish`: the folios of every page
+    after the first part's (publish/layout/folios.py), finished as a single layout's PDF is, saved
+    once. A part may be added while a later one is still being laid out."""
+
+    def __init__(self, first: Laid, placeholders: dict[int, set[str]], rest: list[Laid] | tuple = ()) -> None:
+        import pikepdf
+
+        self.placeholders = placeholders
+        self.first_pages = first.page_count
+        self.out = out = pikepdf.open(io.BytesIO(first.pdf))
+        self.tree = out.Root.get("/StructTreeRoot")
+        self.document = self.tree.K[0] if self.tree is not None else None
+        self.nums = self.tree.ParentTree.Nums if self.tree is not None else None
+        self.next_key = _next_key(self.nums) if self.nums is not None else 0
+        self.destinations = {str(k): v for k, v in _names(out, first.index, placeholders)}
+        self.outline = _outline_items(out, 0)
+        self.sources: list[Any] = []
+        for part in rest:
+            self.add(part)
+
+    def add(self, part: Laid) -> None:
+        import pikepdf
+
+        out, tree = self.out, self.tree
         if len(out.pages) % 2:
             printed.add_blank_page(out)
         source = pikepdf.open(io.BytesIO(part.pdf))
-        sources.append(source)
+        self.sources.append(source)
         first = len(out.pages)
         with warnings.catch_warnings():  # named destinations are carried over below, not by pikepdf
             warnings.simplefilter("ignore")
             out.pages.extend(source.pages)
-        outline += _outline_items(source, first)
-        for name, destination in _names(source, part.index, placeholders):
-            destinations[name] = _copy(out, source, destination)
+        self.outline += _outline_items(source, first)
+        for name, destination in _names(source, part.index, self.placeholders):
+            self.destinations[name] = _copy(out, source, destination)
         source_tree = source.Root.get("/StructTreeRoot")
         if tree is None or source_tree is None:
-            continue
-        shift = next_key
+            return
+        shift = self.next_key
         for kid in list(source_tree.K[0].K):
             copied = _copy(out, source, kid)
-            copied.P = document
-            document.K.append(copied)
+            copied.P = self.document
+            self.document.K.append(copied)
         source_nums = source_tree.ParentTree.Nums
         for i in range(0, len(source_nums), 2):
-            nums.append(int(source_nums[i]) + shift)
-            nums.append(_copy(out, source, source_nums[i + 1]))
-        next_key = shift + _next_key(source_nums)
+            self.nums.append(int(source_nums[i]) + shift)
+            self.nums.append(_copy(out, source, source_nums[i + 1]))
+        self.next_key = shift + _next_key(source_nums)
         for page in out.pages[first:]:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + shift
             for annotation in page.obj.get("/Annots", []):
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + shift
-    if tree is not None:
-        tree.ParentTreeNextKey = next_key
-    names = pikepdf.Array()
-    for name in sorted(destinations):
-        names.append(pikepdf.String(name))
-        names.append(destinations[name])
-    out.Root.Names = out.Root.get("/Names", pikepdf.Dictionary())
-    out.Root.Names.Dests = out.make_indirect(pikepdf.Dictionary(Names=names))
-    with out.open_outline() as tree_of_marks:
-        tree_of_marks.root.clear()
-        stack: list[tuple[int, Any]] = []
-        for title, level, page, left, top in outline:
-            item = pikepdf.OutlineItem(title, page, pikepdf.PageLocation.XYZ, left=left, top=top)
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            (stack[-1][1].children if stack else tree_of_marks.root).append(item)
-            stack.append((level, item))
-    if folio_pdf is not None:
-        sources.append(folios.overlay(out, folio_pdf, first=_padded(parts[0].page_count)))
-    printed.finish_document(out, language, even, profile, body_from=body_from)
-    data = io.BytesIO()
-    count = len(out.pages)
-    out.save(data, deterministic_id=True, **({"object_stream_mode": pikepdf.ObjectStreamMode.generate}
-                                             | save_options(profile)))
-    for source in sources:
-        source.close()
-    return data.getvalue(), count
+
+    def finish(self, language: str, even: bool = False, profile: str = "default", body_from: int | None = None,
+               folio_pdf: bytes | None = None) -> tuple[bytes, int]:
+        """The PDF (the body's pages labelled from `body_from`) and its page count."""
+        import pikepdf
+
+        from publish.render.printready import save_options
+
+        out = self.out
+        if self.tree is not None:
+            self.tree.ParentTreeNextKey = self.next_key
+        names = pikepdf.Array()
+        for name in sorted(self.destinations):
+            names.append(pikepdf.String(name))
+            names.append(self.destinations[name])
+        out.Root.Names = out.Root.get("/Names", pikepdf.Dictionary())
+        out.Root.Names.Dests = out.make_indirect(pikepdf.Dictionary(Names=names))
+        with out.open_outline() as tree_of_marks:
+            tree_of_marks.root.clear()
+            stack: list[tuple[int, Any]] = []
+            for title, level, page, left, top in self.outline:
+                item = pikepdf.OutlineItem(title, page, pikepdf.PageLocation.XYZ, left=left, top=top)
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                (stack[-1][1].children if stack else tree_of_marks.root).append(item)
+                stack.append((level, item))
+        if folio_pdf is not None:
+            self.sources.append(folios.overlay(out, folio_pdf, first=_padded(self.first_pages)))
+        printed.finish_document(out, language, even, profile, body_from=body_from)
+        data = io.BytesIO()
+        count = len(out.pages)
+        out.save(data, deterministic_id=True, **({"object_stream_mode": pikepdf.ObjectStreamMode.generate}
+                                                 | save_options(profile)))
+        self.close()
+        return data.getvalue(), count
+
+    def close(self) -> None:
+        for source in self.sources:
+            source.close()
+        self.out.close()
 
 
 def _copy(out: Any, source: Any, obj: Any) -> Any:
