@@ -220,7 +220,8 @@ class Ahead:
     """A layout under way: `guess`, what its pages will most likely be (no PDF yet; None when there is
     nothing to go by), and `result()`, the layout itself, waited for. The renderers that need no PDF
     may render from the guess meanwhile, and keep what they made if `result().same_pages(guess)`.
-    `close()` stops what is still to be laid out (the build failed meanwhile)."""
+    `close()` cancels what no worker has begun to lay out (the build failed meanwhile; what one has
+    begun runs to its end)."""
 
     guess: Layout | None
     result: Callable[[], Layout]

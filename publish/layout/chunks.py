@@ -261,15 +261,20 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
         pending = dict(zip((chunk.index for chunk in todo), futures))
         assembly = Assembly(guessed.parts[0], guessed.placeholders) if want_pdf else None
         right = True
-        for part in guessed.parts[1:]:
-            if part.index in pending:
-                laid = pending.pop(part.index).result()
-                entries[laid.index].put(laid)
-                found[laid.index] = laid
-                right = right and _facts(laid) == _facts(part)
-                part = laid
-            if assembly is not None and right:
-                assembly.add(part)
+        try:
+            for part in guessed.parts[1:]:
+                if part.index in pending:
+                    laid = pending.pop(part.index).result()
+                    entries[laid.index].put(laid)
+                    found[laid.index] = laid
+                    right = right and _facts(laid) == _facts(part)
+                    part = laid
+                if assembly is not None and right:
+                    assembly.add(part)
+        except BaseException:  # a worker's error: the parts opened so far closed
+            if assembly is not None:
+                assembly.close()
+            raise
         pool.shutdown()
         previous.record(body, entries)
         if not right:
