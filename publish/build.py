@@ -64,17 +64,20 @@ def load_document(root: Path, allow_remote: bool = False,
 
 
 def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datetime.datetime,
-                profile: str = "default", workers: int = 1, cache: LayoutCache | None = None) -> Rendered:
+                profile: str = "default", workers: int = 1, cache: LayoutCache | None = None,
+                early: Callable[[Rendered], None] | None = None) -> Rendered:
     """Every requested output of one book, in memory, by path relative to the output directory, with
     their manifest facts. The print layout is made once (from the layout cache as far as it can be, on
     `workers` processes): every renderer receives it. The profile says what the PDF is for (see
-    `publish.layout.printed.PROFILES`)."""
+    `publish.layout.printed.PROFILES`). `early` is given what was made from a guess of the pages while
+    the print edition was being laid out, as soon as it was made (it is what is returned if the guess
+    holds)."""
     renderers = [renderer(name) for name in formats]
     fetched = any(path.is_relative_to(resources.REMOTE_CACHE) for path in doc.images.values())
     roots = resources.roots(root, allow_remote=fetched, cleaned=True)
     ahead = paginate_ahead(doc, roots, when.strftime("%Y-%m-%dT%H:%M:%SZ"), profile, workers,
                            want_pdf=any(r.prints for r in renderers), cache=cache)
-    early: dict[str, Rendered] = {}
+    made: dict[str, Rendered] = {}
     try:
         if ahead.guess is not None:  # the editions that need no PDF, from the pages as they most likely fall
             for each in renderers:
@@ -82,15 +85,20 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
                     # A guess may be wrong in any way (its pages those of text since removed): what fails
                     # on it is made again below, from the real pages (and fails there if it fails on them).
                     with contextlib.suppress(Exception):
-                        early[each.name] = _render(each, doc, Edition(ahead.guess, when, cache, formats))
+                        made[each.name] = _render(each, doc, Edition(ahead.guess, when, cache, formats))
+            if made and early is not None:
+                guessed = Rendered()
+                for each in made.values():
+                    guessed.update(each)
+                early(guessed)
         laid = ahead.result()
     finally:
         ahead.close()
     if ahead.guess is None or not laid.same_pages(ahead.guess):
-        early = {}
+        made = {}
     rendered = Rendered()
     for each in renderers:
-        rendered.update(early.get(each.name) or _render(each, doc, Edition(laid, when, cache, formats)))
+        rendered.update(made.get(each.name) or _render(each, doc, Edition(laid, when, cache, formats)))
     return rendered
 
 
@@ -106,11 +114,13 @@ def _render(each: Renderer, doc: Document, edition: Edition) -> Rendered:
 
 def build_book(root: Path, formats: tuple[str, ...], key: str = "", allow_remote: bool = False,
                when: datetime.datetime | None = None, profile: str = "default", workers: int = 1,
-               cache: LayoutCache | None = None) -> BookBuild:
+               cache: LayoutCache | None = None,
+               early: Callable[[Rendered], None] | None = None) -> BookBuild:
     """Build one book in memory; a manuscript error leaves `files` empty. Runs in a worker process, so
-    everything it depends on comes in its arguments (`when`: the build's date, fixed by the caller)."""
+    everything it depends on comes in its arguments (`when`: the build's date, fixed by the caller;
+    `early`: see `render_book`)."""
     loaded = load_book_build(root, key, allow_remote, cache)
-    return render_loaded(loaded, formats, when, profile, workers, cache)
+    return render_loaded(loaded, formats, when, profile, workers, cache, early)
 
 
 def load_book_build(root: Path, key: str = "", allow_remote: bool = False,
@@ -128,14 +138,15 @@ def load_book_build(root: Path, key: str = "", allow_remote: bool = False,
 
 
 def render_loaded(result: BookBuild, formats: tuple[str, ...], when: datetime.datetime | None = None,
-                  profile: str = "default", workers: int = 1, cache: LayoutCache | None = None) -> BookBuild:
+                  profile: str = "default", workers: int = 1, cache: LayoutCache | None = None,
+                  early: Callable[[Rendered], None] | None = None) -> BookBuild:
     """The second half of `build_book`: every output of a loaded book (nothing for one that failed)."""
     if result.document is None:
         return result
     started = time.monotonic()
     try:
         rendered = render_book(result.document, result.root.resolve(), formats,
-                               when or source_date(result.root), profile, workers, cache)
+                               when or source_date(result.root), profile, workers, cache, early)
         result.files, result.facts = rendered.files, rendered.facts
         result.pages, result.words = result.document.page_count, result.document.word_count
         for path, line, message in result.document.print_warnings:
@@ -170,7 +181,9 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
             else:
                 todo[root] = key
         cache = layout_cache(out, books, read=not force)
-        for result in _run(todo, formats, jobs, allow_remote, executor, profile, out, cache):
+        early = _search_ahead(list(results.values()), out, manifest) \
+            if any(renderer(name).catalogued for name in formats) else None
+        for result in _run(todo, formats, jobs, allow_remote, executor, profile, out, cache, early):
             results[result.root] = result
             report("built" if result.ok else "failed", result)
         if todo:
@@ -212,9 +225,11 @@ def _same_slugs(books: list[Path]) -> dict[Path, BookBuild]:
 
 def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remote: bool,
          executor: str = "local", profile: str = "default", out: Path = Path("dist"),
-         cache: LayoutCache | None = None) -> Iterator[BookBuild]:
+         cache: LayoutCache | None = None,
+         early: Callable[[Rendered], None] | None = None) -> Iterator[BookBuild]:
     """Each book built by `build_book` through a concurrent.futures Executor: in this process for one
-    job, a process pool for more, or the workers of a Dask cluster (`dask://HOST:PORT`)."""
+    job, a process pool for more, or the workers of a Dask cluster (`dask://HOST:PORT`). A book built
+    in this process gives `early` what it makes from its pages' guess (see `render_book`)."""
     from concurrent.futures import as_completed
 
     with _executor(executor, min(jobs, len(todo))) as pool:
@@ -222,7 +237,8 @@ def _run(todo: dict[Path, str], formats: tuple[str, ...], jobs: int, allow_remot
             # One book at a time here: a long one may lay out its chapters on every core.
             for root, key in todo.items():
                 prepare(cache, root.name, jobs)
-                yield build_book(root, formats, key, allow_remote, source_date(root, (out,)), profile, jobs, cache)
+                yield build_book(root, formats, key, allow_remote, source_date(root, (out,)), profile, jobs,
+                                 cache, early)
             return
         if executor == "local":
             # The fork server is importing WeasyPrint meanwhile (see _executor): this process loads and
@@ -334,10 +350,10 @@ def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any],
         artifacts = manifest["books"].get(result.root.name, {}).get("artifacts", [])
         if result.ok and result.document is not None:
             doc = result.document
-            web_pages |= {name: data for name, data in result.files.items() if name.endswith(".html")}
+            web_pages |= _web_pages(result.files)
         elif result.cached:
             doc = load_document(result.root, cache=cache)[0]
-            web_pages |= {a["path"]: (out / a["path"]).read_bytes() for a in artifacts if a["path"].endswith(".html")}
+            web_pages |= _built_pages(out, artifacts)
         else:
             continue
         pages = next((a["pages"] for a in artifacts if "pages" in a and a.get("role") != "cover"), 0)
@@ -347,3 +363,29 @@ def _catalogue(results: list[BookBuild], out: Path, manifest: dict[str, Any],
     press = find_press(results[0].root)
     return {**render_catalogue(listings, press.catalogue_title if press else ""), **render_feeds(listings),
             "onix.xml": render_onix(listings), **search_index(web_pages)}
+
+
+def _web_pages(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if name.endswith(".html")}
+
+
+def _built_pages(out: Path, artifacts: list[dict[str, Any]]) -> dict[str, bytes]:
+    """The web pages an earlier build wrote to `out`, by the manifest's artifacts of their book."""
+    return {a["path"]: (out / a["path"]).read_bytes() for a in artifacts if a["path"].endswith(".html")}
+
+
+def _search_ahead(unchanged: list[BookBuild], out: Path,
+                  manifest: dict[str, Any]) -> Callable[[Rendered], None]:
+    """What a book built while the others are `unchanged` gives its early outputs (`render_book`): the
+    catalogue's search index begun over the pages it will index if they hold, the unchanged books'
+    as `out` has them and this book's web edition (see `_catalogue`)."""
+    from publish.render.search import begin
+
+    def ahead(rendered: Rendered) -> None:
+        pages = {}
+        for result in unchanged:
+            if result.cached:
+                pages |= _built_pages(out, manifest["books"].get(result.root.name, {}).get("artifacts", []))
+        begin(pages | _web_pages(rendered.files))
+
+    return ahead

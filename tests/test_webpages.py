@@ -182,6 +182,26 @@ def test_search_index_is_the_same_bytes_from_the_same_pages(chaptered: Path):
     assert any(name.startswith("pagefind/fragment/") for name in written)
 
 
+def test_a_search_index_begun_on_other_pages_is_not_the_one_given(chaptered: Path):
+    """A long book's build begins the index over its web edition made from a guess of its pages
+    (`publish.render.search.begin`); when the pages come out otherwise, the index is of the real ones,
+    and when they come out the same, it is the very index of those pages."""
+    from publish.render.search import begin, search_index
+
+    pages = {p.relative_to(chaptered).as_posix(): p.read_bytes() for p in chaptered.glob("*/*.html")}
+    written = {p.relative_to(chaptered).as_posix(): p.read_bytes()
+               for p in (chaptered / "pagefind").rglob("*") if p.is_file()}
+    name = next(n for n, data in sorted(pages.items()) if b"data-pagefind-body" in data)
+    body = pages[name].index(b"data-pagefind-body")
+    guessed = {**pages, name: pages[name][:body] + pages[name][body:].replace(b"</p>", b" zugzwangish</p>", 1)}
+    assert guessed[name] != pages[name]
+    begin(guessed)
+    assert search_index(pages) == written
+    begin(pages)
+    assert search_index(pages) == written
+    assert search_index(guessed) != written
+
+
 @pytest.fixture(scope="module")
 def server(chaptered: Path) -> Iterator[str]:
     """The build served over HTTP on 127.0.0.1 (Pagefind fetches its index, which file:// refuses)."""
