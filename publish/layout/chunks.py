@@ -42,7 +42,7 @@ from typing import Any
 
 import publish.layout.folios as folios
 import publish.layout.printed as printed
-from publish.layout.store import LayoutCache, digest, environment
+from publish.layout.store import LayoutCache, chunks_record, digest, environment
 from publish.model import Ahead, Document, Layout, PageMap, PageStart
 from publish.workers import worker_context
 
@@ -259,12 +259,19 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
         # The PDF assembled from the guess's placing while the workers are laid out: each part in
         # turn, a chunk of theirs once done, until one turns out to fall otherwise than guessed.
         pending = dict(zip((chunk.index for chunk in todo), futures))
-        assembly = Assembly(guessed.parts[0], guessed.placeholders) if want_pdf else None
+        assembly = guessed.assembly() if want_pdf else None
         right = True
         try:
-            for part in guessed.parts[1:]:
+            for number, part in enumerate(guessed.parts[1:], start=1):
                 if part.index in pending:
-                    laid = pending.pop(part.index).result()
+                    future = pending.pop(part.index)
+                    if assembly is not None:  # the parts after it read meanwhile
+                        for later in guessed.parts[number + 1:]:
+                            if future.done():
+                                break
+                            if later.index not in pending:
+                                assembly.read(later)
+                    laid = future.result()
                     entries[laid.index].put(laid)
                     found[laid.index] = laid
                     right = right and _facts(laid) == _facts(part)
@@ -304,10 +311,14 @@ class Placed:
         `assembly`, which holds every part already)."""
         data, count = None, self.count
         if want_pdf:
-            assembly = assembly or Assembly(self.parts[0], self.placeholders, self.parts[1:])
+            assembly = assembly or self.assembly(self.parts[1:])
             data, count = assembly.finish(doc.config.language, printed.for_printer(profile), profile,
-                                          _padded(self.parts[0].page_count), self.folios)
+                                          _padded(self.parts[0].page_count))
         return Layout(self.starts, count, data, profile, _warnings(self.parts))
+
+    def assembly(self, parts: list[Laid] | tuple = ()) -> Assembly:
+        """The PDF's assembly begun: the opening pages and `parts`, with the folios."""
+        return Assembly(self.parts[0], self.placeholders, parts, self.folios)
 
 
 def _place(doc: Document, chunks: list[Chunk], chunked: list[Chunk], found: dict[int, Laid], roots: list[Path],
@@ -353,7 +364,7 @@ class Previous:
 
     def __init__(self, cache: LayoutCache | None, slug: str) -> None:
         self.cache = cache
-        self.key = digest(slug, "the last layout's chunks")
+        self.key = chunks_record(slug)
         found = cache.get(self.key) if cache else None
         self.keys: dict[str, str] = found[0].get("chunks", {}) if found else {}
 
@@ -564,21 +575,22 @@ def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str
              even: bool = False, profile: str = "default", body_from: int | None = None,
              folio_pdf: bytes | None = None) -> tuple[bytes, int]:
     """One PDF from the chunks' PDFs, in order (see `Assembly`), and its page count."""
-    return Assembly(parts[0], placeholders, parts[1:]).finish(language, even, profile, body_from, folio_pdf)
+    return Assembly(parts[0], placeholders, parts[1:], folio_pdf).finish(language, even, profile, body_from)
 
 
 class Assembly:
     """One PDF made from the chunks' PDFs, a part at a time, in order: pages (a blank page after a
     part that ends on a right-hand page, except the last), structure tree, named destinations (the
-    stand-ins' names resolved to the real places), outline; then `finish`: the folios of every page
-    after the first part's (publish/layout/folios.py), finished as a single layout's PDF is, saved
-    once. A part may be added while a later one is still being laid out."""
+    stand-ins' names resolved to the real places), outline, and the folios of every page after the
+    first part's (`folio_pdf`: publish/layout/folios.py); then `finish`: finished as a single layout's
+    PDF is, saved once. A part may be added while a later one is still being laid out, and read
+    meanwhile (`read`) while an earlier one is."""
 
-    def __init__(self, first: Laid, placeholders: dict[int, set[str]], rest: list[Laid] | tuple = ()) -> None:
+    def __init__(self, first: Laid, placeholders: dict[int, set[str]], rest: list[Laid] | tuple = (),
+                 folio_pdf: bytes | None = None) -> None:
         import pikepdf
 
         self.placeholders = placeholders
-        self.first_pages = first.page_count
         self.out = out = pikepdf.open(io.BytesIO(first.pdf))
         self.tree = out.Root.get("/StructTreeRoot")
         self.document = self.tree.K[0] if self.tree is not None else None
@@ -587,17 +599,28 @@ class Assembly:
         self.destinations = {str(k): v for k, v in _names(out, first.index, placeholders)}
         self.outline = _outline_items(out, 0)
         self.sources: list[Any] = []
+        self.read_ahead: dict[int, Any] = {}
+        self.folios = None
+        if folio_pdf is not None:
+            self.folios = folios.Overlay(out, folio_pdf, first=_padded(first.page_count))
+            self.sources.append(self.folios.source)
         for part in rest:
             self.add(part)
 
-    def add(self, part: Laid) -> None:
+    def read(self, part: Laid) -> None:
+        """A part's PDF opened now, to be added later."""
         import pikepdf
 
+        if part.index not in self.read_ahead:
+            self.read_ahead[part.index] = source = pikepdf.open(io.BytesIO(part.pdf))
+            self.sources.append(source)
+
+    def add(self, part: Laid) -> None:
         out, tree = self.out, self.tree
         if len(out.pages) % 2:
             printed.add_blank_page(out)
-        source = pikepdf.open(io.BytesIO(part.pdf))
-        self.sources.append(source)
+        self.read(part)
+        source = self.read_ahead.pop(part.index)
         first = len(out.pages)
         with warnings.catch_warnings():  # named destinations are carried over below, not by pikepdf
             warnings.simplefilter("ignore")
@@ -605,6 +628,8 @@ class Assembly:
         self.outline += _outline_items(source, first)
         for name, destination in _names(source, part.index, self.placeholders):
             self.destinations[name] = _copy(out, source, destination)
+        if self.folios is not None:
+            self.folios.draw()
         source_tree = source.Root.get("/StructTreeRoot")
         if tree is None or source_tree is None:
             return
@@ -625,8 +650,8 @@ class Assembly:
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + shift
 
-    def finish(self, language: str, even: bool = False, profile: str = "default", body_from: int | None = None,
-               folio_pdf: bytes | None = None) -> tuple[bytes, int]:
+    def finish(self, language: str, even: bool = False, profile: str = "default",
+               body_from: int | None = None) -> tuple[bytes, int]:
         """The PDF (the body's pages labelled from `body_from`) and its page count."""
         import pikepdf
 
@@ -650,8 +675,8 @@ class Assembly:
                     stack.pop()
                 (stack[-1][1].children if stack else tree_of_marks.root).append(item)
                 stack.append((level, item))
-        if folio_pdf is not None:
-            self.sources.append(folios.overlay(out, folio_pdf, first=_padded(self.first_pages)))
+        if self.folios is not None:
+            self.folios.finish()
         printed.finish_document(out, language, even, profile, body_from=body_from)
         data = io.BytesIO()
         count = len(out.pages)

@@ -12,7 +12,7 @@ after the opening pages (the blank versos the assembly adds between chunks inclu
 its page had, is laid out from the same stylesheets, the page counter running through the book and
 the strings of the chunks in place; of its margin boxes only those that print a page number are kept.
 So every folio is styled by the print CSS as in a single layout: arabic or roman, at the head of the
-page or at the foot of a chapter's first, none on a blank page. `overlay` draws each of its pages onto
+page or at the foot of a chapter's first, none on a blank page. `Overlay` draws each of its pages onto
 the assembled page, as an artifact (a page number is pagination, not content, for PDF/UA).
 """
 
@@ -141,7 +141,7 @@ def page_html(html: str, pages: int) -> str:
 
 def lay_out(html: str, roots: list[Path], doc: Any, types: list, strings: dict) -> bytes:
     """The folios of the pages whose types and strings are given (see `book_pages`), one PDF page each,
-    laid out from the stylesheets of a chunk's `html`; untagged (`overlay` marks them as artifacts).
+    laid out from the stylesheets of a chunk's `html`; untagged (`Overlay` marks them as artifacts).
 
     Two scoped patches of WeasyPrint during this one layout, restored after it: each page is given its
     recorded type (`remake_page` makes a page's type from the document's breaks and named pages, which
@@ -173,21 +173,42 @@ def lay_out(html: str, roots: list[Path], doc: Any, types: list, strings: dict) 
     return laid_out.write_pdf(uncompressed_pdf=False)
 
 
-def overlay(out: Any, folios: bytes, first: int) -> Any:
-    """Each page of the folios' PDF drawn onto the page `first` pages further in the open pikepdf
-    document `out`, after its content and marked as an artifact; returns the folios' PDF, open (its
-    objects are copied when `out` is saved)."""
-    import pikepdf
+class Overlay:
+    """The folios' PDF drawn onto the open pikepdf document `out`, each of its pages onto the page
+    `first` pages further, after its content and marked as an artifact: `draw` draws those of the pages
+    `out` holds so far (a book's PDF is assembled a part at a time), `finish` checks every one was.
+    The folios' PDF stays open until `close` (its objects are copied when `out` is saved)."""
 
-    source = pikepdf.open(io.BytesIO(folios))
-    for number, page in enumerate(source.pages):
-        if "/Contents" not in page.obj:
-            continue
-        instructions = pikepdf.parse_content_stream(page.obj)
-        if not any(str(item.operator) in PAINTING for item in instructions):
-            continue
-        _draw(out, out.pages[first + number], instructions, out.copy_foreign(page.obj.Resources))
-    return source
+    def __init__(self, out: Any, folios: bytes, first: int) -> None:
+        import pikepdf
+
+        self.out, self.first, self.drawn = out, first, 0
+        self.source = pikepdf.open(io.BytesIO(folios))
+
+    def draw(self) -> None:
+        import pikepdf
+
+        pages = self.source.pages
+        upto = max(self.drawn, min(len(pages), len(self.out.pages) - self.first))
+        for number in range(self.drawn, upto):
+            page = pages[number]
+            if "/Contents" not in page.obj:
+                continue
+            instructions = pikepdf.parse_content_stream(page.obj)
+            if not any(str(item.operator) in PAINTING for item in instructions):
+                continue
+            _draw(self.out, self.out.pages[self.first + number], instructions,
+                  self.out.copy_foreign(page.obj.Resources))
+        self.drawn = upto
+
+    def finish(self) -> None:
+        self.draw()
+        if self.drawn < len(self.source.pages):
+            pages = len(self.out.pages) - self.first
+            raise RuntimeError(f"{len(self.source.pages)} folios for {pages} pages")
+
+    def close(self) -> None:
+        self.source.close()
 
 
 def _draw(out: Any, page: Any, instructions: list, resources: Any) -> None:
