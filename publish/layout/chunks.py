@@ -243,8 +243,8 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
     previous = Previous(cache, doc.slug)
     guesses = previous.guesses(todo) if workers > 1 and todo else {}
 
-    def place(laid: dict[int, Laid]) -> Placed:
-        return _place(doc, chunks, body, laid, roots, timestamp, profile, want_pdf, cache, context)
+    def place(laid: dict[int, Laid], pool: Any = None) -> Placed:
+        return _place(doc, chunks, body, laid, roots, timestamp, profile, want_pdf, cache, context, pool)
 
     if not todo or len(guesses) < len(todo):
         for laid in _lay_out_all(doc, todo, roots, timestamp, profile, workers):
@@ -252,7 +252,9 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
             found[laid.index] = laid
         previous.record(body, entries)
         return Ahead.done(place(found).layout(doc, profile, want_pdf))
-    pool, futures = _begin(doc, todo, roots, timestamp, profile, workers)
+    # As many processes as `workers`, though fewer chunks: a wrong guess lays out the opening pages and
+    # the folios in two of them (a process is started only when a task finds none idle).
+    pool, futures = _begin(doc, todo, roots, timestamp, profile, workers, processes=workers)
     guessed = place(found | guesses)
 
     def result() -> Layout:
@@ -282,12 +284,14 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
             if assembly is not None:
                 assembly.close()
             raise
-        pool.shutdown()
         previous.record(body, entries)
         if not right:
             if assembly is not None:
                 assembly.close()
-            return place(found).layout(doc, profile, want_pdf)
+            placed = place(found, pool)
+            pool.shutdown()
+            return placed.layout(doc, profile, want_pdf)
+        pool.shutdown()
         return guessed.layout(doc, profile, want_pdf, assembly)
 
     return Ahead(guessed.layout(doc, profile, False), result,
@@ -322,9 +326,12 @@ class Placed:
 
 
 def _place(doc: Document, chunks: list[Chunk], chunked: list[Chunk], found: dict[int, Laid], roots: list[Path],
-           timestamp: str, profile: str, want_pdf: bool, cache: LayoutCache | None, context: str) -> Placed:
+           timestamp: str, profile: str, want_pdf: bool, cache: LayoutCache | None, context: str,
+           pool: Any = None) -> Placed:
     """Every page placed from the body's chunks (`chunked`, laid out as `found`): the opening pages
-    laid out with the contents' page numbers, then the late chunks (an index), and the folios."""
+    laid out with the contents' page numbers, then the late chunks (an index), and the folios; the
+    opening pages and the folios at once, in `pool`'s processes when given, where there is no late
+    chunk."""
     body = list(chunked)
     results = [found[c.index] for c in body]
     padded = {laid.index: _padded(laid.page_count) for laid in results}  # with a right-hand end's blank verso
@@ -336,14 +343,21 @@ def _place(doc: Document, chunks: list[Chunk], chunked: list[Chunk], found: dict
     # The opening pages and front matter, with the contents' page numbers (an index's: where it will
     # begin); then the indexes, which cite the front matter's pages too.
     begins = {c.id: str(offset(late[0].index) + 1) for c in doc.indexes} if late else {}
-    head, opening = _lay_out_head(doc, chunks[0], results, offset, begins, roots, timestamp, profile, cache,
-                                  context)
+    numbers = None
+    if want_pdf and not late:  # first: the longer of the two, given to a worker that has laid out before
+        numbers = _folios(doc, results, roots, timestamp, profile, cache, context, pool)
+    head, opening_laid = _lay_out_head(doc, chunks[0], results, offset, begins, roots, timestamp, profile, cache,
+                                       context, None if late else pool)
+    opening = opening_laid()
     if late:
         results += _lay_out_late(doc, late, body, [opening] + results, roots, timestamp, profile, padded,
                                  offset, cache, context)
         if any(_contents_pages(results, offset).get(i) != p for i, p in begins.items()):  # a second index
-            head, opening = _lay_out_head(doc, chunks[0], results, offset, {}, roots, timestamp, profile,
-                                          cache, context)
+            head, opening_laid = _lay_out_head(doc, chunks[0], results, offset, {}, roots, timestamp, profile,
+                                               cache, context)
+            opening = opening_laid()
+        if want_pdf:
+            numbers = _folios(doc, results, roots, timestamp, profile, cache, context)
     anchors = _contents_pages(results, offset)
     for name, index in opening.anchors.items():
         anchors.setdefault(name, PageStart(index + 1, "", 0, 0, front=True).label)
@@ -351,9 +365,8 @@ def _place(doc: Document, chunks: list[Chunk], chunked: list[Chunk], found: dict
     # as assembled: a blank page after every part that ends on a right-hand page, but the last
     count = (_padded(opening.page_count) + sum(_padded(laid.page_count) for laid in results[:-1])
              + results[-1].page_count)
-    numbers = _folios(doc, results, roots, timestamp, profile, cache, context) if want_pdf else None
     placeholders = {laid.index: set(c.placeholders) for laid, c in zip([opening] + results, [head] + body)}
-    return Placed([opening] + results, placeholders, starts, count, numbers)
+    return Placed([opening] + results, placeholders, starts, count, numbers() if numbers else None)
 
 
 class Previous:
@@ -433,14 +446,41 @@ def _lay_out_or_reuse(doc: Document, chunk: Chunk, roots: list[Path], timestamp:
                       cache: LayoutCache | None, context: str) -> tuple[Chunk, Laid]:
     """A chunk with the stand-ins of the ids it links to elsewhere, taken from the cache or laid out
     (and put in the cache)."""
+    chunk, laid = _begin_or_reuse(doc, chunk, roots, timestamp, profile, cache, context)
+    return chunk, laid()
+
+
+def _begin_or_reuse(doc: Document, chunk: Chunk, roots: list[Path], timestamp: str, profile: str,
+                    cache: LayoutCache | None, context: str, pool: Any = None) -> tuple[Chunk, Callable[[], Laid]]:
+    """`_lay_out_or_reuse` begun: the chunk, and its `Laid` to wait for (laid out in `pool` when given)."""
     html = printed.render_html(doc, timestamp, profile, chunk=chunk)
     chunk = with_placeholders(chunk, html)
     entry = cached(cache, chunk, html, context)
-    laid = entry.laid(chunk.index, chunk.pdf)
-    if laid is None:
-        laid = lay_out(doc, chunk, roots, timestamp, profile)
-        entry.put(laid)
-    return chunk, laid
+    found = entry.laid(chunk.index, chunk.pdf)
+    if found is not None:
+        return chunk, lambda: found
+    return chunk, _waited(_submit(pool, lay_out, doc, chunk, roots, timestamp, profile), entry.put)
+
+
+def _submit(pool: Any, function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """`function(*args)` run in `pool` (its result to wait for), or here and now without one."""
+    if pool is None:
+        result = function(*args)
+        return lambda: result
+    return pool.submit(function, *args).result
+
+
+def _waited(result: Callable[[], Any], then: Callable[[Any], None]) -> Callable[[], Any]:
+    """`result`, with `then` done once with its value when first waited for."""
+    kept: list[Any] = []
+
+    def wait() -> Any:
+        if not kept:
+            kept.append(result())
+            then(kept[0])
+        return kept[0]
+
+    return wait
 
 
 def _lay_out_all(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
@@ -469,10 +509,11 @@ def _body_starts(results: list[Laid], offset: Callable[[int], int]) -> list[Page
 
 def _lay_out_head(doc: Document, first: Chunk, results: list[Laid], offset: Callable[[int], int],
                   begins: dict[str, str], roots: list[Path], timestamp: str, profile: str,
-                  cache: LayoutCache | None, context: str) -> tuple[Chunk, Laid]:
-    """The opening pages and front matter, from the cache when laid out before with the same contents."""
+                  cache: LayoutCache | None, context: str, pool: Any = None) -> tuple[Chunk, Callable[[], Laid]]:
+    """The opening pages and front matter (to wait for), from the cache when laid out before with the
+    same contents, else laid out in `pool` when given."""
     head = replace(first, pages=begins | _contents_pages(results, offset))
-    return _lay_out_or_reuse(doc, head, roots, timestamp, profile, cache, context)
+    return _begin_or_reuse(doc, head, roots, timestamp, profile, cache, context, pool)
 
 
 def _lay_out_late(doc: Document, late: list[Chunk], body: list[Chunk], results: list[Laid], roots: list[Path],
@@ -520,19 +561,17 @@ def _page_map(opening: Laid, body: list[PageStart]) -> list[PageStart]:
 
 
 def _folios(doc: Document, results: list[Laid], roots: list[Path], timestamp: str, profile: str,
-            cache: LayoutCache | None, context: str) -> bytes:
-    """The folios of every page after the opening pages (publish/layout/folios.py), from the cache when
-    laid out before for the same pages."""
+            cache: LayoutCache | None, context: str, pool: Any = None) -> Callable[[], bytes]:
+    """The folios of every page after the opening pages (publish/layout/folios.py), to wait for: from
+    the cache when laid out before for the same pages, else laid out in `pool` when given."""
     types, strings = folios.book_pages([(laid.types, laid.strings) for laid in results])
     html = printed.render_html(doc, timestamp, profile, chunk=Chunk(0, False, ()))
     key = digest(html, repr(types), repr(strings), context, "folios")
     hit = cache.get(key) if cache else None
     if hit is not None:
-        return hit[1]
-    data = folios.lay_out(html, roots, doc, types, strings)
-    if cache:
-        cache.put(key, {}, data)
-    return data
+        return lambda: hit[1]
+    return _waited(_submit(pool, folios.lay_out, html, roots, doc, types, strings),
+                   lambda data: cache.put(key, {}, data) if cache else None)
 
 
 def _in_parallel(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
@@ -544,11 +583,12 @@ def _in_parallel(doc: Document, chunks: list[Chunk], roots: list[Path], timestam
 
 
 def _begin(doc: Document, chunks: list[Chunk], roots: list[Path], timestamp: str, profile: str,
-           workers: int) -> tuple[Any, list[Any]]:
-    """Chunks given to `workers` processes to lay out: the pool, and a future of each chunk's `Laid`."""
+           workers: int, processes: int | None = None) -> tuple[Any, list[Any]]:
+    """Chunks given to `workers` processes to lay out (`processes` in the pool, when it is to be given
+    more later): the pool, and a future of each chunk's `Laid`."""
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=worker_context())
+    pool = ProcessPoolExecutor(max_workers=processes or min(workers, len(chunks)), mp_context=worker_context())
     return pool, [pool.submit(lay_out, doc, chunk, roots, timestamp, profile) for chunk in chunks]
 
 
