@@ -17,12 +17,6 @@ from publish.press import CACHE_SIZE as DEFAULT_LIMIT  # bytes (publish.yaml `ca
 DIRECTORY = ".publish-cache"  # beside the output directory
 
 
-def chunks_record(slug: str) -> str:
-    """The key of the entry that says which entries a book's last layout in chunks took for each chunk
-    (`publish.layout.chunks.Previous`)."""
-    return digest(slug, "the last layout's chunks")
-
-
 def cache_dir(out: Path) -> Path:
     """Where the layout cache of an output directory lives: beside it (never inside, which is published)."""
     return out.resolve().parent / DIRECTORY

@@ -10,24 +10,33 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-
-import pikepdf
+from typing import TYPE_CHECKING, Any
 
 from publish.preflight.printers import PAPERS, PRINTERS
-from publish.preflight.registry import (  # noqa: F401 (re-exported: the rules' registry)
-    RULES,
-    Check,
-    Finding,
-    Rule,
-    box,
-    rule,
-)
+
+if TYPE_CHECKING:
+    from publish.preflight.registry import Check, Finding
+
+# The rules' registry, re-exported, is imported when first asked for: it imports pikepdf, which every
+# command that reads publish.preflight.printers (the command line's paper sizes) would pay for.
+_REGISTRY = ("RULES", "Check", "Finding", "Rule", "box", "rule")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _REGISTRY:
+        from publish.preflight import registry
+
+        return getattr(registry, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def preflight(path: Path, printer: str = "kdp", cover: Path | None = None,
               paper: str | None = None) -> list[Finding]:
     """Every finding in the interior at `path` (and the cover, when given) for `printer`."""
+    import pikepdf
+
     from publish.preflight import rules  # noqa: F401 (registers the rules)
+    from publish.preflight.registry import Check, box
 
     spec = PRINTERS[printer]
     paper = paper or spec.paper
@@ -44,6 +53,8 @@ def preflight(path: Path, printer: str = "kdp", cover: Path | None = None,
 
 
 def _run(check: Check, kind: str) -> list[Finding]:
+    from publish.preflight.registry import RULES
+
     return [finding for _, run, applies in RULES.values() if applies in (kind, "both") for finding in run(check)]
 
 
