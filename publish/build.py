@@ -181,8 +181,7 @@ def build(books: list[Path], out: Path, formats: tuple[str, ...], jobs: int = 1,
             else:
                 todo[root] = key
         cache = layout_cache(out, books, read=not force)
-        early = _search_ahead(list(results.values()), out, manifest) \
-            if any(renderer(name).catalogued for name in formats) else None
+        early = _search_ahead(list(results.values()), out, manifest, formats)
         for result in _run(todo, formats, jobs, allow_remote, executor, profile, out, cache, early):
             results[result.root] = result
             report("built" if result.ok else "failed", result)
@@ -374,14 +373,18 @@ def _built_pages(out: Path, artifacts: list[dict[str, Any]]) -> dict[str, bytes]
     return {a["path"]: (out / a["path"]).read_bytes() for a in artifacts if a["path"].endswith(".html")}
 
 
-def _search_ahead(unchanged: list[BookBuild], out: Path,
-                  manifest: dict[str, Any]) -> Callable[[Rendered], None]:
+def _search_ahead(unchanged: list[BookBuild], out: Path, manifest: dict[str, Any],
+                  formats: tuple[str, ...]) -> Callable[[Rendered], None]:
     """What a book built while the others are `unchanged` gives its early outputs (`render_book`): the
     catalogue's search index begun over the pages it will index if they hold, the unchanged books'
-    as `out` has them and this book's web edition (see `_catalogue`)."""
+    as `out` has them and this book's web edition (see `_catalogue`), when `formats` make a catalogue.
+    (The renderers are asked only then: importing them before the workers are started would delay
+    them.)"""
     from publish.render.search import begin
 
     def ahead(rendered: Rendered) -> None:
+        if not any(renderer(name).catalogued for name in formats):
+            return
         pages = {}
         for result in unchanged:
             if result.cached:

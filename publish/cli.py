@@ -249,13 +249,6 @@ def _print(diagnostics: Diagnostics) -> None:
 
 
 def _build(args: argparse.Namespace, books: list[Path]) -> int:
-    if len(books) == 1 and args.executor == "local" and not args.force:
-        from publish.layout import LayoutCache, prepare
-        from publish.layout.store import cache_dir
-
-        # Before publish.build is imported: a long book's workers start importing WeasyPrint now
-        # (`build` would start them too, after reading the book's inputs).
-        prepare(LayoutCache(cache_dir(args.out)), books[0].name, args.jobs)
     from publish.build import FORMATS, build
     from publish.report import Reporter
 

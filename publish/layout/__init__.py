@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import publish.layout.chunks as chunks
-import publish.layout.printed as printed
-from publish.layout.store import LayoutCache, digest, environment
+from publish.layout.store import LayoutCache, chunks_record, digest, environment
 from publish.model import Ahead, Document, Layout, PageMap, PageStart
 from publish.workers import start_early
+
+# The layout's own modules (the HTML WeasyPrint lays out, the chunks' assembly with pikepdf) are imported
+# where a layout is made: `prepare`, which starts the workers' import of them, is called before they are.
 
 __all__ = ["Ahead", "Layout", "LayoutCache", "PageMap", "paginate", "paginate_ahead", "prepare"]
 
@@ -31,7 +32,8 @@ def prepare(cache: LayoutCache | None, slug: str, workers: int) -> None:
     """Before a book is loaded: the workers' fork server started, its import of WeasyPrint under way
     meanwhile, when the book's last layout was in chunks (a change lays the changed ones out in
     workers, see `publish.layout.chunks.print_edition`)."""
-    if workers > 1 and cache is not None and chunks.Previous(cache, slug).keys:
+    found = cache.get(chunks_record(slug)) if workers > 1 and cache is not None else None
+    if found is not None and found[0].get("chunks"):
         start_early()
 
 
@@ -39,6 +41,9 @@ def paginate_ahead(doc: Document, roots: list[Path], timestamp: str, profile: st
                    want_pdf: bool = True, cache: LayoutCache | None = None) -> Ahead:
     """`paginate`, begun: the layout under way (`Ahead`), with a guess of its pages when a long book's
     changed chapters are being laid out in other processes (see `publish.layout.chunks.print_edition`)."""
+    import publish.layout.chunks as chunks
+    import publish.layout.printed as printed
+
     profile = printed.book_profile(profile, doc)
     parts = chunks.plan(doc)
     if parts:
@@ -49,6 +54,8 @@ def paginate_ahead(doc: Document, roots: list[Path], timestamp: str, profile: st
 def _one_pass(doc: Document, roots: list[Path], timestamp: str, profile: str, want_pdf: bool,
               cache: LayoutCache | None) -> Layout:
     """A book laid out in one WeasyPrint document (from the cache when laid out before)."""
+    import publish.layout.printed as printed
+
     key = digest(printed.render_html(doc, timestamp, profile), environment(doc), profile, "one pass")
     hit = cache.get(key) if cache else None
     if hit and (hit[1] or not want_pdf):

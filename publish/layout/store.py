@@ -17,6 +17,12 @@ from publish.press import CACHE_SIZE as DEFAULT_LIMIT  # bytes (publish.yaml `ca
 DIRECTORY = ".publish-cache"  # beside the output directory
 
 
+def chunks_record(slug: str) -> str:
+    """The key of the entry that says which entries the last layout of a book (by its slug) took for
+    each of its chunks (`publish.layout.chunks.Previous`)."""
+    return digest(slug, "the last layout's chunks")
+
+
 def cache_dir(out: Path) -> Path:
     """Where the layout cache of an output directory lives: beside it (never inside, which is published)."""
     return out.resolve().parent / DIRECTORY
