@@ -5,6 +5,11 @@ needs it: whatever is loaded here delays every worker's start."""
 
 from __future__ import annotations
 
+import atexit
+import gc
+import os
+import sys
+
 import pikepdf  # noqa: F401
 import PIL.Image  # noqa: F401
 import pyphen
@@ -16,3 +21,15 @@ import publish.render.html  # noqa: F401
 import publish.render.pdf  # noqa: F401
 
 pyphen.Pyphen(lang="en_US")  # parsed once into pyphen's own cache
+# What is loaded above is never collected: the workers' garbage collections no longer go through it
+# (0.07 s of a chapter's layout, 0.04 s with it frozen), nor touch its pages (shared with the server).
+gc.freeze()
+
+# The fork server ends when the build that started it does, with nothing of its own to write or clean
+# up: its teardown of the modules above (0.1 s) is skipped, which the build's caller waited out (the
+# server holds the build's standard output and error). Its workers end by os._exit, never running this.
+# Only in the fork server (multiprocessing starts it with `-c 'from multiprocessing.forkserver import
+# main; ...'`; were that to change, it would merely end at the usual pace): any other process that
+# imports this module ends as usual.
+if any("multiprocessing.forkserver import main" in arg for arg in sys.orig_argv):
+    atexit.register(os._exit, 0)
