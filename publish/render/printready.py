@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pikepdf
-
 from publish.preflight.printers import PRINTERS
 
 # Ghostscript's default CMYK profile (Debian libgs-common, installed with ghostscript): a SWOP-like
@@ -50,6 +48,8 @@ class MissingProfile(RuntimeError):
 
 def finish_for_printer(pdf: pikepdf.Pdf, profile: str, cover: bool = False) -> None:
     """Everything a printer profile does to the PDF (see the module's docstring)."""
+    import pikepdf
+
     finish = FINISHES[profile]
     if finish.cut_binding_bleed and not cover:
         cut_binding_bleed(pdf, PRINTERS[profile].bleed)
@@ -76,6 +76,8 @@ def finish_for_printer(pdf: pikepdf.Pdf, profile: str, cover: bool = False) -> N
 def steady_document_id(pdf: pikepdf.Pdf) -> None:
     """WeasyPrint's PDF/X XMP carries a random xmpMM:DocumentID (and the file /ID a digest of it); one
     from the pages' content instead, so the same input gives the same bytes."""
+    import pikepdf
+
     import hashlib
     import uuid
 
@@ -93,6 +95,8 @@ def steady_document_id(pdf: pikepdf.Pdf) -> None:
 
 def save_options(profile: str) -> dict:
     """pikepdf `save` options: PDF/X-1a:2001 is PDF 1.3 (no object streams)."""
+    import pikepdf
+
     if profile in FINISHES and FINISHES[profile].pdfx == "PDF/X-1a:2001":
         return {"force_version": "1.3", "object_stream_mode": pikepdf.ObjectStreamMode.disable}
     return {}
@@ -101,6 +105,8 @@ def save_options(profile: str) -> dict:
 def cut_binding_bleed(pdf: pikepdf.Pdf, bleed: float) -> None:
     """The bleed on the outer, top and bottom edges only: a print-on-demand interior is trimmed on
     three sides, so a right-hand page (odd) loses its left bleed and a left-hand page its right."""
+    import pikepdf
+
     for index, page in enumerate(pdf.pages):
         trim = page.obj.get("/TrimBox")
         if trim is None:
@@ -147,6 +153,8 @@ def to_cmyk(pdf: pikepdf.Pdf, keep_groups: bool) -> None:
 
 
 def _group(holder: pikepdf.Dictionary, keep: bool) -> None:
+    import pikepdf
+
     group = holder.get("/Group")
     if group is None:
         return
@@ -158,6 +166,8 @@ def _group(holder: pikepdf.Dictionary, keep: bool) -> None:
 
 def _convert_stream(pdf: pikepdf.Pdf, holder, resources, seen: set, keep_groups: bool) -> None:
     """One content stream (a page's or a form's) with RGB operators rewritten, then its resources."""
+    import pikepdf
+
     if isinstance(holder, pikepdf.Dictionary) and not isinstance(holder, pikepdf.Stream) \
             and "/Contents" not in holder:
         return  # a blank page
@@ -187,6 +197,8 @@ def _convert_stream(pdf: pikepdf.Pdf, holder, resources, seen: set, keep_groups:
 
 
 def _convert_resources(pdf: pikepdf.Pdf, resources, seen: set, keep_groups: bool) -> None:
+    import pikepdf
+
     if not isinstance(resources, pikepdf.Dictionary):
         return
     for xobject in resources.get("/XObject", {}).values():
@@ -202,6 +214,8 @@ def _convert_resources(pdf: pikepdf.Pdf, resources, seen: set, keep_groups: bool
 
 def _convert_image(pdf: pikepdf.Pdf, image: pikepdf.Stream) -> None:
     """An RGB (or indexed RGB) image as CMYK pixels; an alpha channel (soft mask) laid on white."""
+    import pikepdf
+
     from PIL import Image, ImageCms
 
     if image.get("/ColorSpace") in (pikepdf.Name.DeviceCMYK, pikepdf.Name.DeviceGray) and "/SMask" not in image:
@@ -227,6 +241,8 @@ def _convert_image(pdf: pikepdf.Pdf, image: pikepdf.Stream) -> None:
 
 def add_output_intent(pdf: pikepdf.Pdf) -> None:
     """The PDF/X output intent: the CMYK press the colours were converted for."""
+    import pikepdf
+
     profile = pdf.make_stream(CMYK_PROFILE.read_bytes())
     profile["/N"] = 4
     pdf.Root["/OutputIntents"] = pikepdf.Array([pikepdf.Dictionary(
