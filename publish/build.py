@@ -90,7 +90,8 @@ def render_book(doc: Document, root: Path, formats: tuple[str, ...], when: datet
                 guessed = Rendered()
                 for each in made.values():
                     guessed.update(each)
-                early(guessed)
+                with contextlib.suppress(Exception):  # work begun ahead: what fails is done again later
+                    early(guessed)
         laid = ahead.result()
     finally:
         ahead.close()
