@@ -177,7 +177,7 @@ class Overlay:
     """The folios' PDF drawn onto the open pikepdf document `out`, each of its pages onto the page
     `first` pages further, after its content and marked as an artifact: `draw` draws those of the pages
     `out` holds so far (a book's PDF is assembled a part at a time), `finish` checks every one was.
-    The folios' PDF stays open until `close` (its objects are copied when `out` is saved)."""
+    The folios' PDF, `source`, is to stay open until `out` is saved (its objects are copied then)."""
 
     def __init__(self, out: Any, folios: bytes, first: int) -> None:
         import pikepdf
@@ -206,9 +206,6 @@ class Overlay:
         if self.drawn < len(self.source.pages):
             pages = len(self.out.pages) - self.first
             raise RuntimeError(f"{len(self.source.pages)} folios for {pages} pages")
-
-    def close(self) -> None:
-        self.source.close()
 
 
 def _draw(out: Any, page: Any, instructions: list, resources: Any) -> None:
