@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publish.layout.store import LayoutCache, chunks_record, digest, environment
+from publish.layout.store import LayoutCache, digest, environment, last_chunks
 from publish.model import Ahead, Document, Layout, PageMap, PageStart
 from publish.workers import start_early
 
@@ -32,8 +32,7 @@ def prepare(cache: LayoutCache | None, slug: str, workers: int) -> None:
     """Before a book is loaded: the workers' fork server started, its import of WeasyPrint under way
     meanwhile, when the book's last layout was in chunks (a change lays the changed ones out in
     workers, see `publish.layout.chunks.print_edition`)."""
-    found = cache.get(chunks_record(slug)) if workers > 1 and cache is not None else None
-    if found is not None and found[0].get("chunks"):
+    if workers > 1 and last_chunks(cache, slug):
         start_early()
 
 

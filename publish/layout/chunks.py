@@ -42,7 +42,7 @@ from typing import Any
 
 import publish.layout.folios as folios
 import publish.layout.printed as printed
-from publish.layout.store import LayoutCache, chunks_record, digest, environment
+from publish.layout.store import LayoutCache, chunks_record, digest, environment, last_chunks
 from publish.model import Ahead, Document, Layout, PageMap, PageStart
 from publish.workers import worker_context
 
@@ -267,7 +267,7 @@ def print_edition(doc: Document, chunks: list[Chunk], roots: list[Path], timesta
             for number, part in enumerate(guessed.parts[1:], start=1):
                 if part.index in pending:
                     future = pending.pop(part.index)
-                    if assembly is not None:  # the parts after it read meanwhile
+                    if assembly is not None and right:  # the parts after it read meanwhile
                         for later in guessed.parts[number + 1:]:
                             if future.done():
                                 break
@@ -378,8 +378,7 @@ class Previous:
     def __init__(self, cache: LayoutCache | None, slug: str) -> None:
         self.cache = cache
         self.key = chunks_record(slug)
-        found = cache.get(self.key) if cache else None
-        self.keys: dict[str, str] = found[0].get("chunks", {}) if found else {}
+        self.keys = last_chunks(cache, slug)
 
     @staticmethod
     def _name(chunk: Chunk) -> str:
@@ -612,10 +611,9 @@ def _fill_blanks(starts: list[PageStart], first: int = 1) -> list[PageStart]:
 # Assembly -----------------------------------------------------------------------------------------
 
 def assemble(parts: list[Laid], placeholders: dict[int, set[str]], language: str,
-             even: bool = False, profile: str = "default", body_from: int | None = None,
-             folio_pdf: bytes | None = None) -> tuple[bytes, int]:
-    """One PDF from the chunks' PDFs, in order (see `Assembly`), and its page count."""
-    return Assembly(parts[0], placeholders, parts[1:], folio_pdf).finish(language, even, profile, body_from)
+             even: bool = False, profile: str = "default", body_from: int | None = None) -> tuple[bytes, int]:
+    """One PDF from the chunks' PDFs, in order (see `Assembly`; without folios), and its page count."""
+    return Assembly(parts[0], placeholders, parts[1:]).finish(language, even, profile, body_from)
 
 
 class Assembly:

@@ -23,6 +23,13 @@ def chunks_record(slug: str) -> str:
     return digest(slug, "the last layout's chunks")
 
 
+def last_chunks(cache: LayoutCache | None, slug: str) -> dict[str, str]:
+    """That entry's keys, by the chapters of each chunk; empty when the book's last layout was not in
+    chunks (or the cache has no entry of it)."""
+    found = cache.get(chunks_record(slug)) if cache is not None else None
+    return found[0].get("chunks", {}) if found else {}
+
+
 def cache_dir(out: Path) -> Path:
     """Where the layout cache of an output directory lives: beside it (never inside, which is published)."""
     return out.resolve().parent / DIRECTORY

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import tempfile
 import threading
 from concurrent.futures import Future
 from pathlib import Path
+
+from publish.cache import digest
 
 BUNDLE = "pagefind"
 # What the pages load: the default search interface, the search library, its worker and WebAssembly,
@@ -55,11 +56,7 @@ def _indexed(pages: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def _digest(pages: dict[str, bytes]) -> str:
-    found = hashlib.sha256()
-    for name, data in sorted(pages.items()):
-        found.update(f"{name}\0{len(data)}\0".encode())
-        found.update(data)
-    return found.hexdigest()
+    return digest(*(part for name, data in sorted(pages.items()) for part in (name, data)))
 
 
 def _index(indexed: dict[str, bytes], aside: bool = False) -> dict[str, bytes]:
