@@ -147,6 +147,29 @@ def test_a_paragraph_that_moves_every_later_page_lays_out_its_own_chapter_alone(
     assert_same(out, cold(book, tmp_path / "cold"))
 
 
+def test_a_new_build_date_lays_out_no_chapter_again(tmp_path: Path):
+    """The build's date (SOURCE_DATE_EPOCH, else the book's last commit or newest file, which every save
+    outside git moves) is in the PDF's metadata alone: a build on another date lays out again only the
+    chapter edited, and its PDF carries the new date, as a cold build's does."""
+    book = write_book(tmp_path / "book", {f"c{n}.md": chapter(n, 8) for n in range(1, 5)}, CONFIG)
+    out, cache = tmp_path / "dist", tmp_path / ".publish-cache"
+    build(book, out, "--jobs", "2")
+    before = chapter_layouts(cache)
+    text = (book / "c2.md").read_text("utf-8")
+    (book / "c2.md").write_text(text.replace("Paragraph 2 of", "Paragraph two of", 1), "utf-8")
+    later = {"SOURCE_DATE_EPOCH": "1800000000"}
+    result = run_publish("build", book, "--out", out, "--format", "pdf", "--format", "epub", "--jobs", "2",
+                         env=CHUNKED | later)
+    assert result.code == 0, result.stderr
+    assert len(chapter_layouts(cache) - before) == 1
+    assert PdfReader(str(out / "book.pdf")).metadata["/CreationDate"].startswith("D:20270115")
+    elsewhere = tmp_path / "cold" / "dist"
+    result = run_publish("build", book, "--out", elsewhere, "--format", "pdf", "--format", "epub", "--jobs", "1",
+                         env=CHUNKED | later)
+    assert result.code == 0, result.stderr
+    assert_same(out, elsewhere)
+
+
 def test_the_page_map_says_on_which_printed_page_an_id_is(tmp_path: Path):
     """`page_of` (what a back-of-book index asks for its locators) agrees with the contents page the
     print layout itself prints for each chapter, and knows the ids inside a chapter too."""

@@ -57,7 +57,11 @@ def hyphenation_language(language: str) -> str | None:
 
 
 def render_html(doc: Document, timestamp: str, profile: str = "default", chunk: Any = None) -> str:
-    """The HTML that WeasyPrint lays out: the whole book, or one chunk of a long one."""
+    """The HTML that WeasyPrint lays out: the whole book, or one chunk of a long one. Of the chunks, only
+    the opening pages' carry the build's date (`timestamp`): the assembled PDF takes its metadata from
+    them, so a build on another date (every save moves it, outside git) lays out no other chunk again."""
+    if chunk is not None and not chunk.head:
+        timestamp = ""
     bodies = {chapter.id: chapter_body(chapter, "pdf") for chapter in doc.chapters
               if chunk is None or chapter.id in chunk.chapters}
     marks = FINISHES[profile].marks if profile in FINISHES else "crop"
