@@ -664,22 +664,29 @@ class Assembly:
             warnings.simplefilter("ignore")
             out.pages.extend(source.pages)
         self.outline += _outline_items(source, first)
-        for name, destination in _names(source, part.index, self.placeholders):
-            self.destinations[name] = _copy(out, source, destination)
+        # What the part brings besides its pages, copied at once: its named destinations, then its
+        # structure tree's elements and the parent tree's entries (those of a tagged PDF).
+        names = _names(source, part.index, self.placeholders)
+        source_tree = source.Root.get("/StructTreeRoot")
+        tagged = tree is not None and source_tree is not None
+        kids = list(source_tree.K[0].K) if tagged else []
+        source_nums = source_tree.ParentTree.Nums if tagged else []
+        keys = [int(source_nums[i]) for i in range(0, len(source_nums), 2)]
+        values = [source_nums[i + 1] for i in range(0, len(source_nums), 2)]
+        copied = _copy_all(out, source, [destination for _, destination in names] + kids + values)
+        for (name, _), destination in zip(names, copied):
+            self.destinations[name] = destination
         if self.folios is not None:
             self.folios.draw()
-        source_tree = source.Root.get("/StructTreeRoot")
-        if tree is None or source_tree is None:
+        if not tagged:
             return
         shift = self.next_key
-        for kid in list(source_tree.K[0].K):
-            copied = _copy(out, source, kid)
-            copied.P = self.document
-            self.document.K.append(copied)
-        source_nums = source_tree.ParentTree.Nums
-        for i in range(0, len(source_nums), 2):
-            self.nums.append(int(source_nums[i]) + shift)
-            self.nums.append(_copy(out, source, source_nums[i + 1]))
+        for kid in copied[len(names):len(names) + len(kids)]:
+            kid.P = self.document
+            self.document.K.append(kid)
+        for key, value in zip(keys, copied[len(names) + len(kids):]):
+            self.nums.append(key + shift)
+            self.nums.append(value)
         self.next_key = shift + _next_key(source_nums)
         for page in out.pages[first:]:
             if "/StructParents" in page.obj:
@@ -733,6 +740,17 @@ def _copy(out: Any, source: Any, obj: Any) -> Any:
     """An object of `source` copied into `out` (objects it refers to that were copied before, such as
     its pages, are not copied again)."""
     return out.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
+
+
+def _copy_all(out: Any, source: Any, objects: list[Any]) -> list[Any]:
+    """Objects of `source` copied into `out` at once, as `_copy` copies each (every one indirect in
+    `out`), in one traversal of `source` (a copy each: 0.07 ms apiece, 2,300 of them in a long book)."""
+    import pikepdf
+
+    if not objects:
+        return []
+    bundle = pikepdf.Array([obj if obj.is_indirect else source.make_indirect(obj) for obj in objects])
+    return list(_copy(out, source, bundle))
 
 
 def _next_key(nums: Any) -> int:
