@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         from publish.schema import schema_text
         sys.stdout.write(schema_text(args.file))
         return EXIT_OK
+    if args.command == "build":
+        _start_workers_early(args)
     try:
         books = _book_dirs(args.books)
         _default_out(args)
@@ -167,6 +169,23 @@ def _book_dirs(given: list[Path]) -> list[Path] | None:
         print(f"publish: no book directories given, no book.yaml here and none found {where}", file=sys.stderr)
         return None
     return books
+
+
+def _start_workers_early(args: argparse.Namespace) -> None:
+    """The workers' fork server started first thing, its import of WeasyPrint (0.5 s) under way while
+    this process reads the books, when the build will most likely lay chapters out in workers: a book
+    named (or the book here) whose last layout beside the output was in chunks. Detached from this
+    process's output (see `publish.workers.start_early`): a build with nothing to do ends at once."""
+    if args.jobs < 2 or args.executor != "local":
+        return
+    books = args.books or ([Path.cwd()] if Path("book.yaml").is_file() else [])
+    out = args.out or Path("dist")  # where a build of books named, or of the book here, writes
+    from publish.layout.store import laid_out_in_chunks
+
+    if any(laid_out_in_chunks(out, book.resolve().name) for book in books):
+        from publish.workers import start_early
+
+        start_early(detached=True)
 
 
 def _default_out(args: argparse.Namespace) -> None:

@@ -8,11 +8,15 @@ reads the cache the one before wrote."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
-from tests.conftest import run_publish, write_book
+from tests.conftest import PROJECT, run_publish, write_book
 
 # Laid out chapter by chapter (as a book of 60,000 words is) although it is short.
 CHUNKED = {"PUBLISH_CHUNK_MIN_WORDS": "1000", "PUBLISH_CHUNK_WORDS": "500"}
@@ -246,3 +250,60 @@ def test_a_changed_chapter_is_laid_out_while_the_pages_are_placed_as_it_last_fel
     # a word of the chapter's first paragraph, which ends on its first page
     assert edit("chapter 2. Lorem", "chapter 2. Lorum") == (True, True)
     assert edit("\n\nParagraph 3", "\n\n" + "Added. " * 300 + "\n\nParagraph 3") == (True, False)
+
+
+def pipe_holders(pipe: int) -> list[str]:
+    """The processes that hold a pipe open (by one of its ends), as /proc lists them."""
+    name = os.readlink(f"/proc/self/fd/{pipe}")
+    holders = []
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) == name and fd.parts[2] != str(os.getpid()):
+                holders.append(fd.parts[2])
+        except OSError:  # gone meanwhile
+            continue
+    return holders
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc")
+def test_workers_started_before_a_build_knows_it_needs_them_hold_none_of_its_output():
+    """The fork server the workers come from, started first thing when the last layout was in chunks
+    (before the build knows whether there is anything to do), holds /dev/null for its output: a caller
+    reading the build's output to its end (CI, `$(publish build)`) never waits for it."""
+    script = (
+        "import os\n"
+        "from publish.workers import start_early\n"
+        "start_early(detached=True)\n"
+        "children = open(f'/proc/self/task/{os.getpid()}/children').read().split()\n"
+        "for pid in children:\n"
+        "    print(os.readlink(f'/proc/{pid}/fd/1'), os.readlink(f'/proc/{pid}/fd/2'))\n"
+        "print('mine', os.readlink('/proc/self/fd/1'), os.readlink('/proc/self/fd/2'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True,
+                          timeout=60, check=True)
+    *children, mine = done.stdout.splitlines()
+    assert children  # the fork server (and multiprocessing's resource tracker)
+    assert all(line == "/dev/null /dev/null" for line in children), children
+    assert mine.startswith("mine pipe:")  # its own output given back
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc")
+def test_a_build_with_nothing_to_do_leaves_its_output_open_in_no_process(tmp_path: Path):
+    book = write_book(tmp_path / "book", {f"c{n}.md": chapter(n, 8) for n in range(1, 5)}, CONFIG)
+    out = tmp_path / "dist"
+    build(book, out, "--jobs", "2")  # laid out in chunks: the next build starts the workers first thing
+    read, write = os.pipe()
+    try:
+        done = subprocess.Popen([sys.executable, "-m", "publish", "build", str(book), "--out", str(out),
+                                 "--jobs", "2", "--format", "pdf", "--format", "epub"], cwd=PROJECT,
+                                env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000", **CHUNKED},
+                                stdout=write, stderr=write)
+        assert done.wait(timeout=120) == 0
+        os.close(write)
+        write = -1
+        assert pipe_holders(read) == []
+        assert b"unchanged" in os.read(read, 65536)
+    finally:
+        os.close(read)
+        if write != -1:
+            os.close(write)

@@ -30,6 +30,12 @@ def last_chunks(cache: LayoutCache | None, slug: str) -> dict[str, str]:
     return found[0].get("chunks", {}) if found else {}
 
 
+def laid_out_in_chunks(out: Path, slug: str) -> bool:
+    """Whether the layout cache beside the output directory `out` holds that entry for a book (its
+    last layout there was in chunks), looked at before the book is even read."""
+    return LayoutCache(cache_dir(out))._path(chunks_record(slug)).is_file()
+
+
 def cache_dir(out: Path) -> Path:
     """Where the layout cache of an output directory lives: beside it (never inside, which is published)."""
     return out.resolve().parent / DIRECTORY
