@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from publish.book import load_book
-from publish.diagnostics import ManuscriptError
+from publish.book import ChapterSource, load_book
+from publish.diagnostics import Diagnostics, ManuscriptError
 from publish.files import MAX_CHAPTER_BYTES
+from publish.parse import leaked_placeholder
 from publish.resolve import resolve_book
 from tests.conftest import TOY_BIBLIOGRAPHY, run_publish, write_book
 from tests.test_build import assert_epubcheck_clean
@@ -81,27 +82,36 @@ def test_a_tag_left_open_before_a_table_or_a_list_keeps_them_whole(tmp_path: Pat
     assert [dd.text for dd in definitions.iter(f"{xhtml}dd")] == ["its definition"]
 
 
-def test_markup_the_parser_loses_track_of_is_an_error_at_its_paragraph(tmp_path: Path):
-    # Python-Markdown left its own placeholder characters in the output for this run of stray `*`
-    # around an editorial note and a citation (found by the property test): the build failed with an
-    # internal error, and the text there would have been lost.
-    chapter = "# C\n\nIntro.\n\n*: [in *Capital* – ed.] * [@trotsky1937b] *emphasis*\n"
-    root = write_book(tmp_path / "book", {"a.md": chapter}, "title: T\n", TOY_BIBLIOGRAPHY)
-    result = run_publish("build", root, "--out", tmp_path / "out", "--format", "epub")
-    assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
-    assert f"{root / 'a.md'}:5:1: error: the parser lost track of the inline markup here" in result.stderr
-    assert not (tmp_path / "out" / "book.epub").exists()
+LOST = "*: [in *Capital* – ed.] * [@trotsky1937b] *emphasis*\n"
 
 
-def test_markup_the_parser_loses_track_of_at_a_paragraph_start_is_reported_at_that_paragraph(tmp_path: Path):
-    # The error was placed by the words before the placeholder: here the paragraph before's, and of
-    # them a lone "]" found first in line 3's "[is]", the wrong paragraph.
-    chapter = ('# C\n\nIt says "the rule [is] to leave the text alone".\n\nMore words.\n\n'
-               "*: [in *Capital* – ed.] * [@trotsky1937b] *emphasis*\n")
-    root = write_book(tmp_path / "book", {"a.md": chapter}, "title: T\n", TOY_BIBLIOGRAPHY)
+def test_markup_the_parser_once_lost_track_of_is_set_with_every_word(tmp_path: Path):
+    # Python-Markdown up to 3.11.3 left its own placeholder characters in the output for this run of
+    # stray `*` around an editorial note and a citation (found by the property test): the text there
+    # would have been lost (publish refused the chapter, below). 3.11.4, the oldest publish accepts,
+    # sets it whole.
+    root = write_book(tmp_path / "book", {"a.md": "# C\n\nIntro.\n\n" + LOST}, "title: T\n", TOY_BIBLIOGRAPHY)
     result = run_publish("build", root, "--out", tmp_path / "out", "--format", "epub")
-    assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
-    assert f"{root / 'a.md'}:7:1: error: the parser lost track of the inline markup here" in result.stderr
+    assert result.code == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "book.epub") as epub:
+        chapter = etree.fromstring(epub.read("EPUB/c.xhtml"))
+    last = chapter.findall(".//{http://www.w3.org/1999/xhtml}p")[-1]
+    assert " ".join("".join(last.itertext()).split()) == "*: [in Capital – ed.] * (Trotsky [1937] 1970) emphasis"
+
+
+def test_markup_the_parser_loses_track_of_is_an_error_at_the_paragraph_that_holds_it():
+    # Should the parser leave its placeholder (STX … ETX) in a chapter again, as Python-Markdown 3.11.3
+    # did for the paragraph above, the error is at the source paragraph of the output's block that holds
+    # it: not placed by the words before the placeholder (a lone "]" found first in line 3's "[is]").
+    text = '# C\n\nIt says "the rule [is] to leave the text alone".\n\nMore words.\n\n' + LOST
+    html = ("<p>It says “the rule [is] to leave the text alone”.</p>\n<p>More words.</p>\n"
+            "<p>*: [in <em>Capital</em> – ed.] * \x02klzzwxh:0001\x03 <em>emphasis</em></p>")
+    found = Diagnostics()
+    assert leaked_placeholder(html, ChapterSource(Path("a.md"), text), found)
+    assert [(d.line, d.col) for d in found.errors] == [(7, 1)]
+    assert found.errors[0].message.startswith("the parser lost track of the inline markup here")
+    assert not leaked_placeholder(html.replace("\x02klzzwxh:0001\x03", "x"), ChapterSource(Path("a.md"), text),
+                                  found)
 
 
 def test_an_index_term_with_a_backslash_escape_is_the_term_as_read(tmp_path: Path):
