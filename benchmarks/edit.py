@@ -78,6 +78,9 @@ def pandoc_command(book: Path, work: Path) -> list[str]:
 def main() -> None:
     chapters = int(sys.argv[1]) if len(sys.argv) > 1 else CHAPTERS
     version = ensure_pandoc()
+    # publish's modules compiled once, as pip compiles an installed wheel's: a checkout run with
+    # PYTHONDONTWRITEBYTECODE set (as some machines have it) would compile them again in every run.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(PROJECT / "publish")], check=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "CI": "true"}
     work = Path(tempfile.mkdtemp(prefix="publish-edit-"))
     book = make_book(work, chapters)
