@@ -307,3 +307,19 @@ def test_a_build_with_nothing_to_do_leaves_its_output_open_in_no_process(tmp_pat
         os.close(read)
         if write != -1:
             os.close(write)
+
+
+def test_a_build_leaves_no_folder_of_fonts_behind(tmp_path: Path):
+    """WeasyPrint copies the book's fonts into a temporary folder for each layout process (3 MB here):
+    removed when the build ends, also by the workers, which end without deleting anything themselves
+    (an editor's day of builds left hundreds of them, a gigabyte, in /tmp)."""
+    book = write_book(tmp_path / "book", {f"c{n}.md": chapter(n, 8) for n in range(1, 5)}, CONFIG)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    for _ in range(2):  # laid out cold in workers, then a word changed: laid out again in one
+        result = run_publish("build", book, "--out", tmp_path / "dist", "--format", "pdf", "--jobs", "2",
+                             env=CHUNKED | {"TMPDIR": str(temporary)})
+        assert result.code == 0, result.stderr
+        assert list(temporary.iterdir()) == []
+        text = (book / "c2.md").read_text("utf-8")
+        (book / "c2.md").write_text(text.replace("Paragraph 2 of", "Paragraph two of", 1), "utf-8")

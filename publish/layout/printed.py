@@ -3,6 +3,8 @@ finished from it (same input, same bytes)."""
 
 from __future__ import annotations
 
+import shutil
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -132,9 +134,25 @@ def _font_config(root: Path, _fonts: tuple[tuple[Path, int], ...]):
     """One WeasyPrint font configuration for every layout of a book in this process (a long book's
     chunks, the opening pages and the index laid out apart): making one loads the system's fonts anew,
     about half a second each time. A new one when the book's font files change (`serve`)."""
+    from multiprocessing import util
+
     from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+    config = FontConfiguration()
+    util.Finalize(config, _remove_fonts_folder, args=(weakref.ref(config),), exitpriority=0)
+    return config
+
+
+def _remove_fonts_folder(config: weakref.ref) -> None:
+    """A font configuration's folder of the book's fonts (3 MB, in the temporary directory) removed at
+    the end of the process, as WeasyPrint removes it when the configuration is deleted (`__del__`). A
+    worker process ends by os._exit, which deletes nothing: every worker of every build left one behind
+    (and a configuration a layout still refers to in a cycle is not deleted before the end). Run by
+    multiprocessing's finalizers, which run there too, and at this process's own end."""
+    found = config()
+    folder = getattr(found, "_folder", None)  # WeasyPrint's own, made at the first @font-face
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def page_map(laid_out, doc: Document, first_number: int | None = None, with_labels: bool = False):
