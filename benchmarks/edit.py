@@ -10,8 +10,8 @@ Then the editor's loop as `publish serve` runs it: a word changed while the serv
 the file's save to the server's report that the print edition and the web edition are rebuilt. Against it,
 Pandoc (--citeproc) to HTML and EPUB and Pandoc with WeasyPrint to PDF, on the same Markdown, in the
 same run. Prints wall time, CPU time, peak RSS and the ratio to the cold build; writes
-benchmarks/results/edit.json. Slow (several minutes): run it by hand,
-`.venv/bin/python benchmarks/edit.py [CHAPTERS]` (CHAPTERS=37 for the 1,000-page book).
+benchmarks/results/edit.json (edit-CHAPTERS.json for a book of another size). Slow (several minutes):
+run it by hand, `.venv/bin/python benchmarks/edit.py [CHAPTERS]` (CHAPTERS=37 for the 1,000-page book).
 """
 
 from __future__ import annotations
@@ -131,7 +131,8 @@ def main() -> None:
     results["ratios"]["cold / pandoc+weasyprint"] = round(cold / runs["pandoc+weasyprint"]["wall_s"], 3)
     results["ratios"]["serve one word"] = round(results["serve one word"] / cold, 3)
     shutil.rmtree(work)
-    (PROJECT / "benchmarks" / "results" / "edit.json").write_text(json.dumps(results, indent=2) + "\n")
+    written = "edit.json" if chapters == CHAPTERS else f"edit-{chapters}.json"
+    (PROJECT / "benchmarks" / "results" / written).write_text(json.dumps(results, indent=2) + "\n")
     for name, run in runs.items():
         print(f"{name:22} wall {run['wall_s']:7.2f} s   cpu {run['cpu_s']:7.2f} s   peak RSS {run['peak_rss_mb']:7.1f} MB"
               f"   {results['ratios'][name]:.3f} x cold")
