@@ -179,9 +179,11 @@ def _start_workers_early(args: argparse.Namespace) -> None:
     if args.jobs < 2 or args.executor != "local":
         return
     books = args.books or ([Path.cwd()] if Path("book.yaml").is_file() else [])
-    out = args.out or Path("dist")  # where a build of books named, or of the book here, writes
+    if not books:  # a press's books: found only later, with its publish.yaml
+        return
     from publish.layout.store import laid_out_in_chunks
 
+    out = args.out or _press_output(args)
     if any(laid_out_in_chunks(out, book.resolve().name) for book in books):
         from publish.workers import start_early
 
